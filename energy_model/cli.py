@@ -1,0 +1,81 @@
+"""The ``energy-model`` command: a thin shell over the library's public functions."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from energy_model.inputs import InputError, load_inputs, validate_inputs
+
+logger = logging.getLogger("energy_model")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="energy-model",
+        description="Gas and electricity flows between the Caspian and Europe (PyPSA + HiGHS).")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check every table of an inputs directory")
+    p.add_argument("directory", nargs="?", default="inputs", help="inputs directory")
+
+    p = sub.add_parser("overview", help="print an overview of the dataset")
+    p.add_argument("--inputs", default="inputs", help="inputs directory")
+
+    p = sub.add_parser("solve", help="build and solve one year, write results")
+    p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
+    p.add_argument("--option", action="append", default=[], help="option name (repeatable)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--inputs", default="inputs", help="inputs directory")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("pypsa", "linopy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return {"validate": _validate, "overview": _overview, "solve": _solve}[args.command](args)
+    except InputError as err:
+        print(err, file=sys.stderr)
+        return 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    problems = validate_inputs(args.directory)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.directory}:", file=sys.stderr)
+        for prob in problems:
+            print(f"  - {prob}", file=sys.stderr)
+        return 1
+    print(f"{args.directory}: all tables valid")
+    return 0
+
+
+def _overview(args: argparse.Namespace) -> int:
+    from energy_model.report import format_overview
+
+    print(format_overview(load_inputs(args.inputs)))
+    return 0
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from energy_model.build import build_network
+    from energy_model.report import format_deliveries
+    from energy_model.results import write_results
+    from energy_model.solve import solve
+    from energy_model.trace import trace_deliveries
+
+    data = load_inputs(args.inputs)
+    n = solve(build_network(args.year, args.option, data))
+    out = write_results(n, args.out, inputs_dir=Path(args.inputs))
+    print(format_deliveries(trace_deliveries(n), data))
+    print(f"\nresults written to {out.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,374 @@
+"""Read and validate the tables of ``inputs/``, reporting every problem at once.
+
+>>> from energy_model.inputs import load_inputs
+>>> data = load_inputs("inputs")            # doctest: +SKIP
+>>> data.pipelines[["name", "capacity_fwd_mw"]].head()   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from energy_model import units
+from energy_model.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
+
+logger = logging.getLogger(__name__)
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_TRUE, _FALSE = {"true"}, {"false"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in ``inputs/``.
+
+    ``row`` is the line number in the file (the header is line 1); ``None`` for file-level problems.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}. Fix: {self.fix}"
+
+
+class InputError(ValueError):
+    """Raised when ``inputs/`` has problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the inputs:\n{lines}")
+
+
+@dataclass
+class Inputs:
+    """The validated tables, with numeric columns converted to internal units.
+
+    Added columns: ``capacity_fwd_mw``/``capacity_rev_mw`` (pipelines), ``sendout_mw`` (LNG),
+    ``working_gas_mwh``/``injection_mw``/``withdrawal_mw`` (storage), ``annual_max_mwh`` (supply),
+    ``value_internal`` (demand: MWh/yr for ``annual``, MW for ``peak_day``), ``min_mwh``/``max_mwh``
+    (contracts), ``eur_per_mwh`` (cost of disrupted gas). ``parameters`` maps name to value.
+    """
+
+    directory: Path
+    sources: pd.DataFrame
+    regions: pd.DataFrame
+    nodes: pd.DataFrame
+    gas_demand: pd.DataFrame
+    gas_demand_shape: pd.DataFrame
+    gas_supply: pd.DataFrame
+    supply_prices: pd.DataFrame
+    pipelines: pd.DataFrame
+    lng_terminals: pd.DataFrame
+    storage: pd.DataFrame
+    contracts: pd.DataFrame
+    cost_of_disrupted_gas: pd.DataFrame
+    parameters: dict[str, float]
+
+    def demand_regions(self) -> list[str]:
+        """Return the regions with an annual gas demand row."""
+        d = self.gas_demand
+        return sorted(d.loc[d.metric == "annual", "region"].unique())
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read one CSV table as strings (empty cells become ``""``)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+
+
+def validate_inputs(directory: str | Path) -> list[Problem]:
+    """Check every table of ``directory`` and return all problems found (empty when clean)."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    raw: dict[str, pd.DataFrame] = {}
+    for fname, table in TABLES.items():
+        path = directory / fname
+        if not path.exists():
+            problems.append(Problem(fname, None, None, "file is missing",
+                                    f"create {path} with columns {', '.join(table.all_columns())}"))
+            continue
+        try:
+            df = read_table(path)
+        except Exception as err:
+            problems.append(Problem(fname, None, None, f"cannot be read as CSV ({err})",
+                                    "fix the CSV syntax (quotes, separators)"))
+            continue
+        missing = [c for c in table.all_columns() if c not in df.columns]
+        extra = [c for c in df.columns if c not in table.all_columns()]
+        if missing:
+            problems.append(Problem(fname, 1, None, f"missing column(s) {missing}",
+                                    "add them to the header line"))
+        if extra:
+            problems.append(Problem(fname, 1, None, f"unexpected column(s) {extra}",
+                                    "remove them or correct their spelling"))
+        raw[fname] = df
+    refs = _collect_references(raw)
+    for fname, df in raw.items():
+        problems += _check_cells(fname, df, TABLES[fname].all_columns(), refs)
+        problems += _check_keys(fname, df, TABLES[fname].key)
+    problems += _check_tables(raw)
+    return problems
+
+
+def load_inputs(directory: str | Path = "inputs") -> Inputs:
+    """Validate and load ``directory``; raise :class:`InputError` listing every problem."""
+    directory = Path(directory)
+    problems = validate_inputs(directory)
+    if problems:
+        raise InputError(problems)
+    t = {f.removesuffix(".csv"): _typed(read_table(directory / f), spec.all_columns())
+         for f, spec in TABLES.items()}
+    p = t["pipelines"]
+    p["capacity_fwd_mw"] = _convert(p, "capacity_fwd", "capacity_unit", units.to_mw)
+    p["capacity_rev_mw"] = _convert(p, "capacity_rev", "capacity_unit", units.to_mw)
+    lng = t["lng_terminals"]
+    lng["sendout_mw"] = _convert(lng, "sendout", "sendout_unit", units.to_mw)
+    s = t["storage"]
+    s["working_gas_mwh"] = _convert(s, "working_gas", "working_gas_unit", units.to_mwh)
+    s["injection_mw"] = _convert(s, "injection", "injection_unit", units.to_mw)
+    s["withdrawal_mw"] = _convert(s, "withdrawal", "withdrawal_unit", units.to_mw)
+    sup = t["gas_supply"]
+    sup["annual_max_mwh"] = _convert(sup, "annual_max", "unit", units.to_mwh)
+    d = t["gas_demand"]
+    d["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
+                           for v, u, m in zip(d.value, d.unit, d.metric, strict=True)]
+    c = t["contracts"]
+    c["min_mwh"] = _convert(c, "min_annual", "unit", units.to_mwh)
+    c["max_mwh"] = _convert(c, "max_annual", "unit", units.to_mwh)
+    codg = t["cost_of_disrupted_gas"]
+    codg["eur_per_mwh"] = codg["value"]
+    params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))
+    t["parameters"] = params
+    logger.info("loaded inputs from %s: %d pipelines, %d supplies, %d contracts",
+                directory, len(p), len(sup), len(c))
+    return Inputs(directory=directory, **t)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _convert(df: pd.DataFrame, col: str, unit_col: str, func) -> pd.Series:
+    return pd.Series([func(v, u) if pd.notna(v) else float("nan")
+                      for v, u in zip(df[col], df[unit_col], strict=True)], index=df.index)
+
+
+def _typed(df: pd.DataFrame, spec: dict[str, Column]) -> pd.DataFrame:
+    df = df.copy()
+    for col, c in spec.items():
+        if c.dtype == "float":
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype(float)
+        elif c.dtype in ("int", "year"):
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype("Int64")
+        elif c.dtype == "bool":
+            df[col] = df[col].str.strip().str.lower().eq("true")
+    return df
+
+
+def _collect_references(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    def col(f: str, c: str) -> set[str]:
+        df = raw.get(f)
+        return set(df[c].str.strip()) if df is not None and c in df.columns else set()
+
+    regions = col("regions.csv", "code")
+    return {
+        "region": regions,
+        "endpoint": regions | col("nodes.csv", "node"),
+        "sources": col("sources.csv", "source_id"),
+        "delivery_points": col("pipelines.csv", "name") | col("lng_terminals.csv", "name"),
+    }
+
+
+_REF_FIX = {
+    "region": "use a code listed in regions.csv (or add the region there)",
+    "endpoint": "use a region code from regions.csv or a node from nodes.csv",
+    "sources": "add the source to sources.csv or correct the id",
+    "delivery_points": "use names from pipelines.csv or lng_terminals.csv, joined by ';'",
+}
+
+
+def _check_cells(fname: str, df: pd.DataFrame, spec: dict[str, Column],
+                 refs: dict[str, set[str]]) -> list[Problem]:
+    out: list[Problem] = []
+    for i, row in df.iterrows():
+        line = int(i) + 2
+
+        def bad(column: str, message: str, fix: str, line: int = line) -> None:
+            out.append(Problem(fname, line, column, message, fix))
+
+        for col, c in spec.items():
+            if col not in df.columns:
+                continue
+            v = str(row[col]).strip()
+            if v == "":
+                if c.required:
+                    bad(col, "is empty", f"fill in a {c.dtype} value")
+                continue
+            if not _check_type(v, c, bad, col):
+                continue
+            if c.choices is not None and v not in c.choices:
+                bad(col, f"'{v}' is not allowed", f"use one of {sorted(c.choices)}")
+            if c.ref is not None:
+                names = [x.strip() for x in v.split(";")] if c.ref in (
+                    "sources", "delivery_points") else [v]
+                unknown = [x for x in names if x not in refs[c.ref]]
+                if unknown:
+                    bad(col, f"unknown {c.ref.replace('_', ' ')} {unknown}", _REF_FIX[c.ref])
+            if c.unit is not None and c.unit.startswith("col:"):
+                _check_unit(row, c, bad)
+        if "estimate" in spec and str(row.get("estimate", "")).strip() == "true" \
+                and not str(row.get("note", "")).strip():
+            bad("note", "an estimate without its reasoning",
+                "explain in 'note' how the estimate was made")
+        if fname == "sources.csv" and not re.match(r"^https?://", str(row.get("url", ""))):
+            bad("url", f"'{row.get('url', '')}' is not a web address",
+                "give the full http(s):// URL of the source")
+    return out
+
+
+def _check_type(v: str, c: Column, bad, col: str) -> bool:
+    try:
+        if c.dtype == "float":
+            x = float(v)
+            if c.minimum is not None and x < c.minimum:
+                bad(col, f"{x} is below the minimum {c.minimum}", "correct the sign or the value")
+        elif c.dtype in ("int", "year"):
+            x = int(v)
+            if c.dtype == "year" and not YEAR_RANGE[0] <= x <= YEAR_RANGE[1]:
+                bad(col, f"year {x} is out of range {YEAR_RANGE}", "give a year in that range")
+            if c.minimum is not None and x < c.minimum:
+                bad(col, f"{x} is below the minimum {c.minimum}", "correct the value")
+        elif c.dtype == "bool" and v.lower() not in _TRUE | _FALSE:
+            bad(col, f"'{v}' is not a boolean", "write true or false")
+        elif c.dtype == "date" and not _DATE.match(v):
+            bad(col, f"'{v}' is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+    except ValueError:
+        bad(col, f"'{v}' is not a {'number' if c.dtype == 'float' else 'whole number'}",
+            "write a plain number without units or thousands separators")
+        return False
+    return True
+
+
+def _check_unit(row: pd.Series, c: Column, bad) -> None:
+    ucol = c.unit.removeprefix("col:")
+    u = str(row.get(ucol, "")).strip()
+    if u == "":
+        return  # reported as an empty required cell
+    if u not in units.UNITS:
+        bad(ucol, f"unknown unit '{u}'", f"use one of {sorted(units.UNITS)}")
+    elif units.UNITS[u].dimension not in c.dimensions:
+        allowed = sorted(k for k, x in units.UNITS.items() if x.dimension in c.dimensions)
+        bad(ucol, f"unit '{u}' is a {units.UNITS[u].dimension} unit", f"use one of {allowed}")
+
+
+def _check_keys(fname: str, df: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
+    if not key or any(k not in df.columns for k in key):
+        return []
+    dup = df[df.duplicated(list(key), keep="first")]
+    return [Problem(fname, int(i) + 2, key[0], f"duplicate row for {dict(r[list(key)])}",
+                    "remove the duplicate or change the key") for i, r in dup.iterrows()]
+
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.replace("", None), errors="coerce")
+
+
+def _check_tables(raw: dict[str, pd.DataFrame]) -> list[Problem]:
+    out: list[Problem] = []
+    for fname in ("pipelines.csv", "lng_terminals.csv", "storage.csv", "contracts.csv"):
+        out += _check_periods(fname, raw.get(fname))
+    p = raw.get("pipelines.csv")
+    if p is not None and {"from", "to"} <= set(p.columns):
+        for i in p.index[p["from"] == p["to"]]:
+            out.append(Problem("pipelines.csv", int(i) + 2, "to",
+                               "a pipeline from a node to itself", "correct 'from' or 'to'"))
+    c = raw.get("contracts.csv")
+    if c is not None and {"min_annual", "max_annual"} <= set(c.columns):
+        for i in c.index[_num(c.min_annual) > _num(c.max_annual)]:
+            out.append(Problem("contracts.csv", int(i) + 2, "min_annual", "min_annual > max_annual",
+                               "swap or correct the two values"))
+    out += _check_shapes(raw.get("gas_demand_shape.csv"))
+    out += _check_coverage(raw)
+    par = raw.get("parameters.csv")
+    if par is not None and "parameter" in par.columns:
+        for name in REQUIRED_PARAMETERS:
+            if name not in set(par.parameter):
+                out.append(Problem("parameters.csv", None, "parameter", f"'{name}' is missing",
+                                   f"add a row for {name} with value, unit and source"))
+    return out
+
+
+def _check_periods(fname: str, df: pd.DataFrame | None) -> list[Problem]:
+    if df is None or not {"name", "start_year", "end_year"} <= set(df.columns):
+        return []
+    out: list[Problem] = []
+    start, end = _num(df.start_year), _num(df.end_year).fillna(YEAR_RANGE[1])
+    for i in df.index[end < start]:
+        out.append(Problem(fname, int(i) + 2, "end_year", "end_year before start_year",
+                           "correct the period"))
+    for _, g in df.assign(_s=start, _e=end).groupby("name"):
+        g = g.sort_values("_s")
+        for (_, a), (j, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows(), strict=True):
+            if b._s <= a._e:
+                out.append(Problem(fname, int(j) + 2, "start_year",
+                                   f"period of '{b['name']}' overlaps an earlier row",
+                                   "end the earlier row before this start_year"))
+    return out
+
+
+def _check_shapes(df: pd.DataFrame | None) -> list[Problem]:
+    if df is None or not {"region", "month", "share"} <= set(df.columns):
+        return []
+    out: list[Problem] = []
+    share = _num(df.share)
+    for region, g in df.assign(_v=share).groupby("region"):
+        months = set(_num(g.month).dropna().astype(int))
+        if months != set(range(1, 13)):
+            out.append(Problem("gas_demand_shape.csv", int(g.index[0]) + 2, "month",
+                               f"region {region} has months {sorted(months)}",
+                               "give exactly one row per month 1..12"))
+        if abs(g._v.sum() - 1.0) > 1e-3:
+            out.append(Problem("gas_demand_shape.csv", int(g.index[-1]) + 2, "share",
+                               f"shares of {region} sum to {g._v.sum():.4f}",
+                               "scale the 12 shares so that they sum to 1"))
+    return out
+
+
+def _check_coverage(raw: dict[str, pd.DataFrame]) -> list[Problem]:
+    d = raw.get("gas_demand.csv")
+    if d is None or not {"region", "year", "metric"} <= set(d.columns):
+        return []
+    out: list[Problem] = []
+    have = set(zip(d.region, d.year.astype(str), d.metric, strict=True))
+    shapes = raw.get("gas_demand_shape.csv")
+    shaped = set(shapes.region) if shapes is not None and "region" in shapes else set()
+    codg = raw.get("cost_of_disrupted_gas.csv")
+    priced = set(codg.region) if codg is not None and "region" in codg else set()
+    for region in sorted(set(d.region)):
+        for year in MODEL_YEARS:
+            for metric in ("annual", "peak_day"):
+                if (region, str(year), metric) not in have:
+                    out.append(Problem("gas_demand.csv", None, "year",
+                                       f"no {metric} demand for {region} in {year}",
+                                       f"add a row region={region}, year={year}, metric={metric}"))
+        if region not in shaped:
+            out.append(Problem("gas_demand_shape.csv", None, "region",
+                               f"no monthly shape for {region}", "add 12 monthly shares"))
+        if region not in priced:
+            out.append(Problem("cost_of_disrupted_gas.csv", None, "region",
+                               f"no cost of disrupted gas for {region}",
+                               "add a row with the value in EUR/MWh"))
+    return out

@@ -1,0 +1,239 @@
+"""Table schemas of ``inputs/``: columns, types, units and references.
+
+The schemas are data; :mod:`energy_model.inputs` applies them. See ``inputs/README.md`` for the
+data dictionary written for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+YEAR_RANGE: tuple[int, int] = (1990, 2060)
+"""Allowed range of any year column [year]."""
+
+MODEL_YEARS: tuple[int, ...] = (2024, 2026, 2030)
+"""Years for which networks are built and demand must be complete."""
+
+STATUSES: frozenset[str] = frozenset({"operating", "fid", "planned", "hypothetical"})
+"""Asset statuses; ``operating`` and ``fid`` assets are in the base network."""
+
+SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")
+"""Provenance columns carried by every table that holds numbers."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """Specification of one column.
+
+    Parameters
+    ----------
+    dtype : str
+        ``str``, ``float``, ``int``, ``year``, ``bool`` or ``date``.
+    required : bool
+        Whether an empty cell is a problem.
+    choices : frozenset or None
+        Allowed values of a ``str`` column.
+    ref : str or None
+        What the value must name: ``region``, ``endpoint`` (region or node), ``sources``
+        (``;``-separated source ids), ``delivery_points`` (``;``-separated pipeline or terminal
+        names).
+    unit : str or None
+        Fixed unit of a numeric column, or ``"col:<name>"`` for a companion unit column.
+    dimensions : tuple of str
+        Allowed dimensions of the unit (see :data:`energy_model.units.UNITS`).
+    minimum : float or None
+        Smallest allowed value of a numeric column.
+    """
+
+    dtype: str = "str"
+    required: bool = True
+    choices: frozenset[str] | None = None
+    ref: str | None = None
+    unit: str | None = None
+    dimensions: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+def _num(unit: str, *dims: str, required: bool = True, minimum: float | None = 0.0) -> Column:
+    return Column("float", required=required, unit=unit, dimensions=dims, minimum=minimum)
+
+
+_PROVENANCE = {
+    "source_id": Column(ref="sources"),
+    "estimate": Column("bool"),
+    "note": Column(required=False),
+}
+_UNIT = Column()
+_OPT_YEAR = Column("year", required=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Specification of one CSV table in ``inputs/``."""
+
+    columns: dict[str, Column]
+    key: tuple[str, ...] = ()
+    sourced: bool = True
+    description: str = ""
+
+    def all_columns(self) -> dict[str, Column]:
+        """Return the columns including the provenance columns of sourced tables."""
+        cols = dict(self.columns)
+        if self.sourced:
+            cols.update(_PROVENANCE)
+        return cols
+
+
+TABLES: dict[str, Table] = {
+    "sources.csv": Table(
+        {
+            "source_id": Column(),
+            "publisher": Column(),
+            "title": Column(),
+            "url": Column(),
+            "date": Column("date"),
+            "note": Column(required=False),
+        },
+        key=("source_id",),
+        sourced=False,
+    ),
+    "regions.csv": Table(
+        {
+            "code": Column(),
+            "name": Column(),
+            "kind": Column(choices=frozenset({"country", "node", "supplier"})),
+            "country": Column(),
+            "nato": Column("bool"),
+            "eu": Column("bool"),
+            "az_gas_recipient": Column("bool"),
+            "az_gas_since": Column("date", required=False),
+        },
+        key=("code",),
+    ),
+    "nodes.csv": Table(
+        {"node": Column(), "region": Column(ref="region"), "description": Column()},
+        key=("node",),
+        sourced=False,
+    ),
+    "gas_demand.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "metric": Column(choices=frozenset({"annual", "peak_day"})),
+            "value": _num("col:unit", "annual", "power"),
+            "unit": _UNIT,
+        },
+        key=("region", "year", "metric"),
+    ),
+    "gas_demand_shape.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "month": Column("int", minimum=1),
+            "share": _num("fraction", "fraction"),
+        },
+        key=("region", "month"),
+    ),
+    "gas_supply.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "name": Column(),
+            "year": Column("year"),
+            "annual_max": _num("col:unit", "annual"),
+            "unit": _UNIT,
+            "swing": _num("fraction", "fraction"),
+        },
+        key=("region", "name", "year"),
+    ),
+    "supply_prices.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "price_eur_per_mwh": _num("EUR/MWh", "price"),
+        },
+        key=("region", "year"),
+    ),
+    "pipelines.csv": Table(
+        {
+            "name": Column(),
+            "asset": Column(),
+            "from": Column(ref="endpoint"),
+            "to": Column(ref="endpoint"),
+            "capacity_fwd": _num("col:capacity_unit", "power", "annual"),
+            "capacity_rev": _num("col:capacity_unit", "power", "annual"),
+            "capacity_unit": _UNIT,
+            "length_km": _num("km", "length"),
+            "start_year": Column("year"),
+            "end_year": _OPT_YEAR,
+            "status": Column(choices=STATUSES),
+            "capex_meur": _num("MEUR", "money", required=False),
+        },
+        key=("name", "start_year"),
+    ),
+    "lng_terminals.csv": Table(
+        {
+            "name": Column(),
+            "region": Column(ref="region"),
+            "sendout": _num("col:sendout_unit", "power", "annual"),
+            "sendout_unit": _UNIT,
+            "start_year": Column("year"),
+            "end_year": _OPT_YEAR,
+            "status": Column(choices=STATUSES),
+        },
+        key=("name", "start_year"),
+    ),
+    "storage.csv": Table(
+        {
+            "name": Column(),
+            "region": Column(ref="region"),
+            "working_gas": _num("col:working_gas_unit", "energy"),
+            "working_gas_unit": _UNIT,
+            "injection": _num("col:injection_unit", "power"),
+            "injection_unit": _UNIT,
+            "withdrawal": _num("col:withdrawal_unit", "power"),
+            "withdrawal_unit": _UNIT,
+            "start_year": Column("year"),
+            "end_year": _OPT_YEAR,
+            "status": Column(choices=STATUSES),
+        },
+        key=("name", "start_year"),
+    ),
+    "contracts.csv": Table(
+        {
+            "name": Column(),
+            "seller": Column(ref="region"),
+            "buyer": Column(ref="region"),
+            "delivery_points": Column(ref="delivery_points"),
+            "start_year": Column("year"),
+            "end_year": _OPT_YEAR,
+            "min_annual": _num("col:unit", "annual"),
+            "max_annual": _num("col:unit", "annual"),
+            "unit": _UNIT,
+            "kind": Column(choices=frozenset({"physical", "swap", "virtual"})),
+        },
+        key=("name", "start_year"),
+    ),
+    "cost_of_disrupted_gas.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "value": _num("col:unit", "price"),
+            "unit": _UNIT,
+        },
+        key=("region",),
+    ),
+    "parameters.csv": Table(
+        {
+            "parameter": Column(),
+            "value": Column("float"),
+            "unit": Column(),
+        },
+        key=("parameter",),
+    ),
+}
+"""Every table of ``inputs/`` and its schema."""
+
+REQUIRED_PARAMETERS: tuple[str, ...] = (
+    "compressor_fuel_per_1000km",
+    "transport_tariff_per_1000km",
+    "discount_rate",
+)
+"""Rows that ``parameters.csv`` must contain."""

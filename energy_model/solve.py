@@ -1,0 +1,126 @@
+"""Solve a network with HiGHS through linopy and check the result.
+
+The HiGHS algorithm was chosen by measurement (``examples/benchmark.py``, figures in the README):
+on the daily gas year the dual simplex (``solver="simplex"``) beat the interior-point codes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pypsa
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
+    "solver": "simplex",
+    "primal_feasibility_tolerance": 1e-7,
+    "dual_feasibility_tolerance": 1e-7,
+    "random_seed": 123,
+    "threads": 1,
+}
+"""HiGHS options used unless the caller overrides them."""
+
+BALANCE_TOLERANCE_MW: float = 1e-3
+"""Largest tolerated energy-balance error of a bus in a snapshot [MW]."""
+
+
+class SolveError(RuntimeError):
+    """The optimisation failed or is infeasible; nothing was written."""
+
+
+def solve(n: pypsa.Network, solver_options: dict | None = None,
+          check: bool = True) -> pypsa.Network:
+    """Optimise ``n`` in place (least-cost dispatch) and check its energy balance.
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        A network from :func:`energy_model.build_network`.
+    solver_options : dict, optional
+        HiGHS options overriding :data:`DEFAULT_SOLVER_OPTIONS`.
+    check : bool
+        Verify the energy balance of every bus and snapshot after solving.
+
+    Returns
+    -------
+    pypsa.Network
+        The same network, solved.
+
+    Raises
+    ------
+    SolveError
+        When HiGHS reports anything but an optimal solution, or the balance check fails.
+    """
+    opts = {**DEFAULT_SOLVER_OPTIONS, **(solver_options or {})}
+    status, condition = n.optimize(solver_name="highs", solver_options=opts, io_api="direct",
+                                   log_to_console=False, include_objective_constant=False)
+    if status != "ok":
+        hint = ""
+        if "infeasible" in str(condition):
+            hint = (" The gas balance always has unserved gas as a last resort, so infeasibility "
+                    "comes from hard bounds: a contract minimum (e_sum_min) that the delivery "
+                    "points or the seller cannot meet, or a cyclic store that cannot balance.")
+        raise SolveError(f"optimisation of {n.name!r} failed: status={status}, "
+                         f"condition={condition}.{hint}")
+    if check:
+        check_energy_balance(n)
+    logger.info("solved %s: total cost %.4g EUR", n.name, n.objective)
+    return n
+
+
+def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
+    """Return the net injection of every bus and snapshot from the solved dispatch [MW].
+
+    Computed component by component (generators, loads, stores, every Link port), independent of
+    PyPSA's own bookkeeping; a correct solution is zero everywhere.
+    """
+    bal = pd.DataFrame(0.0, index=n.snapshots, columns=n.buses.index)
+
+    def add(values: pd.DataFrame, buses: pd.Series, sign: float = 1.0) -> None:
+        if values.empty:
+            return
+        grouped = (sign * values).T.groupby(buses.reindex(values.columns).values).sum().T
+        bal.loc[:, grouped.columns] += grouped
+
+    add(n.generators_t.p, n.generators.bus)
+    add(n.loads_t.p, n.loads.bus, -1.0)
+    add(n.stores_t.p, n.stores.bus)
+    for port in _link_ports(n):
+        buses = n.links[f"bus{port}"]
+        used = buses[buses != ""].index
+        add(n.links_t[f"p{port}"][used], buses[used], -1.0)
+    return bal
+
+
+def check_energy_balance(n: pypsa.Network, tol: float = BALANCE_TOLERANCE_MW) -> None:
+    """Raise :class:`SolveError` when a bus is out of balance by more than ``tol`` [MW]."""
+    bal = bus_imbalance(n)
+    worst = bal.abs().max()
+    bad = worst[worst > tol]
+    if not bad.empty:
+        raise SolveError(f"energy balance violated at {len(bad)} bus(es), worst "
+                         f"{bad.idxmax()!r} by {bad.max():.3g} MW")
+
+
+def _link_ports(n: pypsa.Network) -> list[int]:
+    """Return the Link port numbers in use (0 and 1 always, 2, 3, … where a bus is set)."""
+    ports = []
+    for col in n.links.columns:
+        if col.startswith("bus") and col[3:].isdigit():
+            port = int(col[3:])
+            if port < 2 or (n.links[col] != "").any():
+                ports.append(port)
+    return sorted(ports)
+
+
+def total_cost(n: pypsa.Network) -> float:
+    """Return the total system cost of a solved network [EUR] (operating cost over the year)."""
+    return float(n.objective)
+
+
+def link_energy(n: pypsa.Network) -> pd.Series:
+    """Return the annual energy taken in by each Link at ``bus0`` [MWh]."""
+    w = n.snapshot_weightings.objective
+    return n.links_t.p0.mul(w, axis=0).sum()
