@@ -231,6 +231,9 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
         rows.append(dict(name=meter, p_nom=n.links.loc[links, "p_nom"].sum(),
                          e_sum_min=-m.max_mwh, e_sum_max=-min(m.min_mwh, cap),
                          contracts=m.contracts, buyer=m.buyer, seller=m.seller, kind=m.kind))
+    for port in range(2, max(used_ports.values(), default=1) + 1):
+        n.links[f"bus{port}"] = n.links[f"bus{port}"].fillna("")
+        n.links[f"efficiency{port}"] = n.links[f"efficiency{port}"].fillna(1.0)
     meters = pd.DataFrame(rows).set_index("name")
     n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")
     n.add("Generator", meters.index, bus=meters.index, carrier="contract", p_min_pu=-1.0,

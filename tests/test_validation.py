@@ -1,0 +1,115 @@
+"""Every validation rule, triggered by a small broken copy of the tiny inputs."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import append_rows, edit_csv
+
+from energy_model.cli import main
+from energy_model.inputs import InputError, load_inputs, validate_inputs
+
+
+def messages(directory) -> list[str]:
+    return [str(p) for p in validate_inputs(directory)]
+
+
+def set_cell(directory, fname, row, column, value):
+    def f(df):
+        df.loc[row, column] = value
+        return df
+
+    edit_csv(directory, fname, f)
+
+
+def test_tiny_inputs_are_valid(tiny):
+    assert validate_inputs(tiny) == []
+
+
+@pytest.mark.parametrize(
+    ("fname", "row", "column", "value", "expected"),
+    [
+        ("pipelines.csv", 0, "to", "XX", "pipelines.csv, row 2, column 'to': unknown endpoint ['XX']"),
+        ("pipelines.csv", 1, "capacity_fwd", "-3", "pipelines.csv, row 3, column 'capacity_fwd': -3.0 is below"),
+        ("pipelines.csv", 0, "capacity_fwd", "", "pipelines.csv, row 2, column 'capacity_fwd': is empty"),
+        ("pipelines.csv", 0, "capacity_fwd", "2 bcm", "pipelines.csv, row 2, column 'capacity_fwd': '2 bcm' is not a number"),
+        ("pipelines.csv", 0, "capacity_unit", "bcf/d", "pipelines.csv, row 2, column 'capacity_unit': unknown unit 'bcf/d'"),
+        ("pipelines.csv", 0, "capacity_unit", "TWh", "column 'capacity_unit': unit 'TWh' is a energy unit"),
+        ("pipelines.csv", 0, "start_year", "1850", "pipelines.csv, row 2, column 'start_year': year 1850 is out of range"),
+        ("pipelines.csv", 0, "status", "rumoured", "column 'status': 'rumoured' is not allowed"),
+        ("pipelines.csv", 0, "source_id", "NOPE", "pipelines.csv, row 2, column 'source_id': unknown sources ['NOPE']"),
+        ("pipelines.csv", 0, "source_id", "", "pipelines.csv, row 2, column 'source_id': is empty"),
+        ("pipelines.csv", 0, "estimate", "maybe", "column 'estimate': 'maybe' is not a boolean"),
+        ("pipelines.csv", 0, "estimate", "true", "pipelines.csv, row 2, column 'note': an estimate without its reasoning"),
+        ("pipelines.csv", 0, "from", "T1", "pipelines.csv, row 2, column 'to': a pipeline from a node to itself"),
+        ("gas_demand.csv", 0, "region", "ZZ", "gas_demand.csv, row 2, column 'region': unknown region ['ZZ']"),
+        ("gas_demand.csv", 0, "year", "2099", "year 2099 is out of range"),
+        ("gas_supply.csv", 0, "annual_max", "-1", "gas_supply.csv, row 2, column 'annual_max': -1.0 is below"),
+        ("gas_demand_shape.csv", 0, "share", "0.5", "gas_demand_shape.csv, row 13, column 'share': shares of TR sum to"),
+        ("sources.csv", 0, "url", "www.example.org", "sources.csv, row 2, column 'url': 'www.example.org' is not a web address"),
+        ("sources.csv", 0, "date", "Nov 2026", "sources.csv, row 2, column 'date': 'Nov 2026' is not a date"),
+        ("regions.csv", 1, "nato", "yes", "regions.csv, row 3, column 'nato': 'yes' is not a boolean"),
+    ],
+)
+def test_each_rule_names_file_row_column(tiny, fname, row, column, value, expected):
+    set_cell(tiny, fname, row, column, value)
+    found = messages(tiny)
+    assert any(expected in m for m in found), found
+    assert all("Fix:" in m for m in found)
+
+
+def test_all_problems_reported_at_once(tiny):
+    set_cell(tiny, "pipelines.csv", 0, "to", "XX")
+    set_cell(tiny, "gas_supply.csv", 0, "unit", "barrels")
+    set_cell(tiny, "supply_prices.csv", 0, "source_id", "missing-id")
+    found = messages(tiny)
+    assert len(found) >= 3
+    assert {m.split(",")[0] for m in found} >= {"pipelines.csv", "gas_supply.csv",
+                                               "supply_prices.csv"}
+
+
+def test_missing_file_and_columns(tiny):
+    (tiny / "storage.csv").unlink()
+    edit_csv(tiny, "lng_terminals.csv", lambda df: df.drop(columns=["sendout_unit"]))
+    found = messages(tiny)
+    assert any(m.startswith("storage.csv: file is missing") for m in found)
+    assert any("lng_terminals.csv, row 1: missing column(s) ['sendout_unit']" in m for m in found)
+
+
+def test_duplicates_overlaps_and_contract_bounds(tiny):
+    append_rows(tiny, "pipelines.csv", [dict(
+        name="P1", asset="P", **{"from": "AZ", "to": "T1"}, capacity_fwd="3", capacity_rev="0",
+        capacity_unit="bcm/yr", length_km="1000", start_year="2010", status="operating",
+        source_id="T-1", estimate="false")])
+    append_rows(tiny, "contracts.csv", [dict(
+        name="C", seller="AZ", buyer="TR", delivery_points="P1;NOPE", start_year="2020",
+        min_annual="2", max_annual="1", unit="bcm/yr", kind="physical", source_id="T-1",
+        estimate="false")])
+    found = messages(tiny)
+    assert any("row 6, column 'start_year': period of 'P1' overlaps" in m for m in found), found
+    assert any("contracts.csv, row 2, column 'min_annual': min_annual > max_annual" in m
+               for m in found)
+    assert any("column 'delivery_points': unknown delivery points ['NOPE']" in m for m in found)
+
+
+def test_demand_coverage_is_checked(tiny):
+    edit_csv(tiny, "gas_demand.csv", lambda df: df[df.year != "2030"])
+    edit_csv(tiny, "cost_of_disrupted_gas.csv", lambda df: df.iloc[0:0])
+    found = messages(tiny)
+    assert any("no annual demand for TR in 2030" in m for m in found)
+    assert any("no cost of disrupted gas for TR" in m for m in found)
+
+
+def test_load_raises_with_every_problem(tiny):
+    set_cell(tiny, "pipelines.csv", 0, "to", "XX")
+    set_cell(tiny, "pipelines.csv", 1, "length_km", "far")
+    with pytest.raises(InputError) as err:
+        load_inputs(tiny)
+    assert len(err.value.problems) == 2
+    assert "2 problem(s)" in str(err.value)
+
+
+def test_cli_validate_exit_codes(tiny, capsys):
+    assert main(["validate", str(tiny)]) == 0
+    set_cell(tiny, "pipelines.csv", 0, "to", "XX")
+    assert main(["validate", str(tiny)]) == 1
+    assert "pipelines.csv, row 2, column 'to'" in capsys.readouterr().err
