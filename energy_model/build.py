@@ -82,6 +82,11 @@ def build_network(year: int, options: Sequence[str] = (),
     return n
 
 
+def network_path(year: int, directory: str | Path = "networks") -> Path:
+    """Return the path of the stored unsolved network of ``year``."""
+    return Path(directory) / f"gas_{year}.nc"
+
+
 def select_active(df: pd.DataFrame, year: int,
                   statuses: Sequence[str] = IN_BASE_NETWORK) -> pd.DataFrame:
     """Return the rows of an asset table in service in ``year`` with one of ``statuses``."""

@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("overview", help="print an overview of the dataset")
     p.add_argument("--inputs", default="inputs", help="inputs directory")
 
+    p = sub.add_parser("build", help="build unsolved networks and write them to networks/")
+    p.add_argument("--year", type=int, action="append", required=True,
+                   help="model year (repeatable)")
+    p.add_argument("--out", default="networks", help="directory for gas_<year>.nc")
+    p.add_argument("--inputs", default="inputs", help="inputs directory")
+
     p = sub.add_parser("solve", help="build and solve one year, write results")
     p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
     p.add_argument("--option", action="append", default=[], help="option name (repeatable)")
@@ -38,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("pypsa", "linopy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return {"validate": _validate, "overview": _overview, "solve": _solve}[args.command](args)
+        return {"validate": _validate, "overview": _overview, "build": _build,
+                "solve": _solve}[args.command](args)
     except InputError as err:
         print(err, file=sys.stderr)
         return 2
@@ -59,6 +66,18 @@ def _overview(args: argparse.Namespace) -> int:
     from energy_model.report import format_overview
 
     print(format_overview(load_inputs(args.inputs)))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from energy_model.build import build_network, network_path
+
+    data = load_inputs(args.inputs)
+    for year in args.year:
+        path = network_path(year, args.out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_network(year, inputs=data).export_to_netcdf(path)
+        print(f"wrote {path}")
     return 0
 
 

@@ -61,7 +61,7 @@ class Inputs:
     Added columns: ``capacity_fwd_mw``/``capacity_rev_mw`` (pipelines), ``sendout_mw`` (LNG),
     ``working_gas_mwh``/``injection_mw``/``withdrawal_mw`` (storage), ``annual_max_mwh`` (supply),
     ``value_internal`` (demand: MWh/yr for ``annual``, MW for ``peak_day``), ``min_mwh``/``max_mwh``
-    (contracts), ``eur_per_mwh`` (cost of disrupted gas). ``parameters`` maps name to value.
+    (contracts), ``eur_per_mwh`` (cost of disrupted gas), ``value_mwh`` (calibration). ``parameters`` maps name to value.
     """
 
     directory: Path
@@ -77,6 +77,7 @@ class Inputs:
     storage: pd.DataFrame
     contracts: pd.DataFrame
     cost_of_disrupted_gas: pd.DataFrame
+    calibration: pd.DataFrame
     parameters: dict[str, float]
 
     def demand_regions(self) -> list[str]:
@@ -149,6 +150,8 @@ def load_inputs(directory: str | Path = "inputs") -> Inputs:
     c = t["contracts"]
     c["min_mwh"] = _convert(c, "min_annual", "unit", units.to_mwh)
     c["max_mwh"] = _convert(c, "max_annual", "unit", units.to_mwh)
+    cal = t["calibration"]
+    cal["value_mwh"] = _convert(cal, "value", "unit", units.to_mwh)
     codg = t["cost_of_disrupted_gas"]
     codg["eur_per_mwh"] = codg["value"]
     params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))

@@ -220,6 +220,17 @@ TABLES: dict[str, Table] = {
         },
         key=("region",),
     ),
+    "calibration.csv": Table(
+        {
+            "year": Column("year"),
+            "item": Column(),
+            "value": _num("col:unit", "annual"),
+            "unit": _UNIT,
+            "tolerance": _num("fraction", "fraction"),
+            "points": Column(ref="delivery_points"),
+        },
+        key=("year", "item"),
+    ),
     "parameters.csv": Table(
         {
             "parameter": Column(),

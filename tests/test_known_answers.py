@@ -164,3 +164,12 @@ def test_infeasible_contract_raises_and_names_the_cause(tiny):
         estimate="false")])
     with pytest.raises(SolveError, match="infeasible"):
         solved(tiny)
+
+
+def test_calibration_table_compares_model_with_published(tiny):
+    from energy_model.calibration import compare_exports
+
+    n = solved(tiny)
+    table = compare_exports(n, str(tiny)).set_index("item")
+    assert table.loc["P3 flow", "model_bcm"] == pytest.approx(0.505)
+    assert bool(table.loc["P3 flow", "within_tolerance"])

@@ -1,0 +1,156 @@
+"""The shipped dataset and the solved networks of the region."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pypsa
+import pytest
+from conftest import INPUTS, REPO
+
+from energy_model import build_network, load_inputs, solve, trace_deliveries, validate_inputs
+from energy_model.build import network_path
+from energy_model.calibration import compare_exports
+from energy_model.cli import main
+from energy_model.results import contract_deliveries
+from energy_model.schema import MODEL_YEARS, TABLES
+from energy_model.solve import bus_imbalance
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_inputs(INPUTS)
+
+
+@pytest.fixture(scope="module")
+def solved_2024(tmp_path_factory):
+    """The 2024 case solved through the CLI, as a user runs it."""
+    out = tmp_path_factory.mktemp("solve") / "2024"
+    assert main(["solve", "--year", "2024", "--out", str(out), "--inputs", str(INPUTS)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def network_2024(solved_2024):
+    return pypsa.Network(solved_2024 / "network.nc")
+
+
+@pytest.fixture(scope="module")
+def network_2026(data):
+    return solve(build_network(2026, inputs=data))
+
+
+def test_shipped_inputs_validate_cleanly():
+    assert [str(p) for p in validate_inputs(INPUTS)] == []
+
+
+def test_every_numeric_row_has_a_resolvable_source(data):
+    known = set(data.sources.source_id)
+    for fname, table in TABLES.items():
+        if not table.sourced:
+            continue
+        df = pd.read_csv(INPUTS / fname, dtype=str, keep_default_na=False)
+        for i, ids in enumerate(df.source_id):
+            parts = [x.strip() for x in ids.split(";") if x.strip()]
+            assert parts, f"{fname} row {i + 2} has no source"
+            assert set(parts) <= known, f"{fname} row {i + 2}: {set(parts) - known}"
+        est = df[df.estimate == "true"]
+        assert (est.note.str.strip() != "").all(), f"{fname}: estimate without reasoning"
+
+
+def test_cli_writes_every_result_file(solved_2024):
+    flows = pd.read_csv(solved_2024 / "flows.csv")
+    assert {"name", "from", "to", "capacity_bcm", "flow_bcm", "utilisation"} <= set(flows)
+    assert (flows.flow_bcm <= flows.capacity_bcm * (1 + 1e-6) + 1e-9).all()
+    deliveries = pd.read_csv(solved_2024 / "deliveries.csv")
+    assert list(deliveries.columns) == ["country", "origin", "bcm"]
+    summary = json.loads((solved_2024 / "summary.json").read_text())
+    assert summary["status"] == "ok"
+    assert summary["total_system_cost_eur"] > 0
+    assert set(summary["unserved_gas_bcm"]) >= {"TR", "IT", "GE"}
+
+
+def test_energy_balance_of_every_bus(network_2024):
+    assert bus_imbalance(network_2024).abs().max().max() < 1e-3
+
+
+def test_global_balance_supply_equals_use_plus_losses(network_2024):
+    n = network_2024
+    w = n.snapshot_weightings.objective
+    gen = n.generators[n.generators.carrier.isin(["gas supply", "unserved gas"])]
+    supply = n.generators_t.p[gen.index].mul(w, axis=0).sum().sum()
+    demand = n.loads_t.p.mul(w, axis=0).sum().sum()
+    losses = (n.links_t.p0 + n.links_t.p1).mul(w, axis=0).sum().sum()
+    store_change = -n.stores_t.p.mul(w, axis=0).sum().sum()
+    assert supply == pytest.approx(demand + losses + store_change, rel=1e-6)
+    assert losses > 0
+
+
+def test_no_link_creates_energy(network_2024):
+    n = network_2024
+    assert (n.links.efficiency <= 1).all()
+    assert (n.links.p_min_pu >= 0).all()
+    gas = n.links.index[n.links.carrier.isin(["gas pipeline", "LNG terminal", "gas storage"])]
+    assert (-n.links_t.p1[gas] <= n.links_t.p0[gas] + 1e-6).all().all()
+
+
+def test_calibration_2024_against_published_exports(network_2024):
+    table = compare_exports(network_2024)
+    assert (table.within_tolerance).all(), table.to_string()
+
+
+def test_2026_delivers_azerbaijani_gas_to_all_16_recipients(network_2026, data):
+    recipients = set(data.regions.loc[data.regions.az_gas_recipient, "code"])
+    assert len(recipients) == 16
+    physical = trace_deliveries(network_2026)
+    physical = set(physical.loc[(physical.origin == "AZ") & (physical.bcm > 1e-4), "country"])
+    meters = contract_deliveries(network_2026)
+    az = meters[meters.seller.str.contains("AZ") & (meters.volume_bcm > 1e-4)]
+    commercial = {b for buyers in az.buyer for b in buyers.split(";")}
+    missing = recipients - physical - commercial
+    assert not missing, f"no Azerbaijani gas for {sorted(missing)}"
+
+
+def test_stored_networks_are_current(data):
+    for year in MODEL_YEARS:
+        path = network_path(year, REPO / "networks")
+        assert path.exists(), f"{path} missing: run `energy-model build --year {year}`"
+        stored = pypsa.Network(path)
+        fresh_path = path.with_suffix(".fresh.nc")
+        try:
+            build_network(year, inputs=data).export_to_netcdf(fresh_path)
+            fresh = pypsa.Network(fresh_path)
+        finally:
+            fresh_path.unlink(missing_ok=True)
+        assert stored.equals(fresh), (
+            f"{path} is stale against inputs/: run `energy-model build --year {year}`")
+
+
+def test_reoptimising_the_written_network_with_plain_pypsa_gives_the_same_cost(solved_2024):
+    summary = json.loads((solved_2024 / "summary.json").read_text())
+    n = pypsa.Network(solved_2024 / "network.nc")
+    status, _ = n.optimize(solver_name="highs", log_to_console=False)
+    assert status == "ok"
+    assert n.objective == pytest.approx(summary["total_system_cost_eur"], rel=1e-6)
+
+
+def test_more_pipeline_capacity_never_raises_cost(data):
+    base = solve(build_network(2024, inputs=data))
+    more = build_network(2024, inputs=data)
+    pipes = more.links.index[more.links.carrier == "gas pipeline"]
+    more.links.loc[pipes, "p_nom"] *= 1.5
+    solve(more)
+    assert more.objective <= base.objective * (1 + 1e-9)
+
+
+def test_tracing_accounts_for_all_served_gas(network_2024):
+    n = network_2024
+    d = trace_deliveries(n)
+    w = n.snapshot_weightings.objective
+    served = n.loads_t.p.mul(w, axis=0).sum().sum()
+    uns = n.generators_t.p[n.generators.index[n.generators.carrier == "unserved gas"]]
+    served -= uns.mul(w, axis=0).sum().sum()
+    assert d.bcm.sum() * 10.55e6 == pytest.approx(served, rel=1e-6)
+    assert np.isfinite(d.bcm).all()
