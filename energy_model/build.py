@@ -25,6 +25,9 @@ from energy_model.units import HOURS_PER_DAY
 
 logger = logging.getLogger(__name__)
 
+CONTRACT_SEPARATOR = "|"
+"""Separator of the per-contract lists stored on a contract meter Generator."""
+
 IN_BASE_NETWORK = ("operating", "fid")
 """Statuses of assets present in every network of their years."""
 
@@ -203,18 +206,21 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
     meter bus of the contract; a Generator on the meter bus absorbs the metered flow
     (``p_min_pu=-1``, ``p_max_pu=0``) and its ``e_sum_min``/``e_sum_max`` of ``-max``/``-min``
     bound the annual delivered volume. Contracts with the same delivery points share one meter,
-    with their volumes added. A minimum above what the points can carry is cut to their capacity.
+    with their volumes added; the meter keeps each contract's name, buyer, seller, kind and bounds
+    as ``|``-separated lists. A minimum above what the points can carry is cut to their capacity.
     """
     c = select_active(data.contracts.assign(status="operating"), year)
     if c.empty:
         return
     c = c.assign(points=c.delivery_points.map(
         lambda s: tuple(sorted(x.strip() for x in s.split(";")))))
-    meters = c.groupby("points").agg(min_mwh=("min_mwh", "sum"), max_mwh=("max_mwh", "sum"),
-                                     contracts=("name", "; ".join),
-                                     buyer=("buyer", lambda s: ";".join(sorted(set(s)))),
-                                     seller=("seller", lambda s: ";".join(sorted(set(s)))),
-                                     kind=("kind", lambda s: ";".join(sorted(set(s)))))
+    sep = CONTRACT_SEPARATOR
+    meters = c.groupby("points").agg(
+        min_mwh=("min_mwh", "sum"), max_mwh=("max_mwh", "sum"),
+        contracts=("name", sep.join), buyer=("buyer", sep.join), seller=("seller", sep.join),
+        kind=("kind", sep.join),
+        contract_min_mwh=("min_mwh", lambda v: sep.join(f"{x:.6g}" for x in v)),
+        contract_max_mwh=("max_mwh", lambda v: sep.join(f"{x:.6g}" for x in v)))
     used_ports: dict[str, int] = {}
     rows = []
     for points, m in meters.iterrows():
@@ -235,7 +241,9 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
                            m.contracts, m.min_mwh, cap)
         rows.append(dict(name=meter, p_nom=n.links.loc[links, "p_nom"].sum(),
                          e_sum_min=-m.max_mwh, e_sum_max=-min(m.min_mwh, cap),
-                         contracts=m.contracts, buyer=m.buyer, seller=m.seller, kind=m.kind))
+                         contracts=m.contracts, buyer=m.buyer, seller=m.seller, kind=m.kind,
+                         contract_min_mwh=m.contract_min_mwh,
+                         contract_max_mwh=m.contract_max_mwh))
     for port in range(2, max(used_ports.values(), default=1) + 1):
         n.links[f"bus{port}"] = n.links[f"bus{port}"].fillna("")
         n.links[f"efficiency{port}"] = n.links[f"efficiency{port}"].fillna(1.0)

@@ -61,7 +61,8 @@ class Inputs:
     Added columns: ``capacity_fwd_mw``/``capacity_rev_mw`` (pipelines), ``sendout_mw`` (LNG),
     ``working_gas_mwh``/``injection_mw``/``withdrawal_mw`` (storage), ``annual_max_mwh`` (supply),
     ``value_internal`` (demand: MWh/yr for ``annual``, MW for ``peak_day``), ``min_mwh``/``max_mwh``
-    (contracts), ``eur_per_mwh`` (cost of disrupted gas), ``value_mwh`` (calibration). ``parameters`` maps name to value.
+    (contracts), ``eur_per_mwh`` (cost of disrupted gas), ``value_mwh`` (calibration).
+    ``parameters`` maps name to value.
     """
 
     directory: Path
@@ -191,15 +192,24 @@ def _collect_references(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
         "region": regions,
         "endpoint": regions | col("nodes.csv", "node"),
         "sources": col("sources.csv", "source_id"),
-        "delivery_points": col("pipelines.csv", "name") | col("lng_terminals.csv", "name"),
+        "delivery_points": col("pipelines.csv", "name") | _reverse_names(raw.get("pipelines.csv"))
+        | col("lng_terminals.csv", "name"),
     }
+
+
+def _reverse_names(pipes: pd.DataFrame | None) -> set[str]:
+    if pipes is None or not {"name", "capacity_rev"} <= set(pipes.columns):
+        return set()
+    rev = pd.to_numeric(pipes.capacity_rev, errors="coerce") > 0
+    return {f"{x} reverse" for x in pipes.name[rev]}
 
 
 _REF_FIX = {
     "region": "use a code listed in regions.csv (or add the region there)",
     "endpoint": "use a region code from regions.csv or a node from nodes.csv",
     "sources": "add the source to sources.csv or correct the id",
-    "delivery_points": "use names from pipelines.csv or lng_terminals.csv, joined by ';'",
+    "delivery_points": "use names from pipelines.csv (' reverse' appended for the reverse "
+                       "direction) or lng_terminals.csv, joined by ';'",
 }
 
 

@@ -5,7 +5,8 @@ Files written by :func:`write_results` (all or nothing: a failed case writes no 
 * ``network.nc``: the solved network in PyPSA's netCDF format;
 * ``flows.csv``: one row per pipeline or interconnection point and direction;
 * ``deliveries.csv``: gas delivered to each country's consumers by origin (``country,origin,bcm``);
-* ``contracts.csv``: annual volume through each contract meter, with buyer, seller and kind;
+* ``contracts.csv``: annual volume of each supply contract (allocated at its meter), with buyer,
+  seller and kind;
 * ``summary.json``: solver status, total system cost [EUR], unserved gas per country [bcm], and
   provenance (package version, inputs hash, year, options).
 """
@@ -20,9 +21,11 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pypsa
 
+from energy_model.build import CONTRACT_SEPARATOR
 from energy_model.solve import link_energy
 from energy_model.trace import trace_deliveries
 from energy_model.units import HOURS_PER_YEAR, mwh_to_bcm
@@ -58,16 +61,37 @@ def unserved_by_country(n: pypsa.Network) -> pd.Series:
 
 
 def contract_deliveries(n: pypsa.Network) -> pd.DataFrame:
-    """Return the annual volume through each contract meter with its bounds [bcm]."""
+    """Return the annual volume of each supply contract [bcm].
+
+    A meter measures the flow through its delivery points; when several contracts share the
+    points, each is allocated its minimum and the rest of the metered volume in proportion to
+    its flexible range (``max - min``); if the volume is below the sum of minimums, the minimums
+    are scaled down. This is a commercial allocation, not a physical trace.
+    """
     g = n.generators[n.generators.carrier == "contract"]
     w = n.snapshot_weightings.generators
-    volume = -n.generators_t.p[g.index].mul(w, axis=0).sum()
-    return pd.DataFrame({
-        "meter": g.index, "contracts": g.contracts.values, "seller": g.seller.values,
-        "buyer": g.buyer.values, "kind": g.kind.values,
-        "min_bcm": mwh_to_bcm(-g.e_sum_max).values, "max_bcm": mwh_to_bcm(-g.e_sum_min).values,
-        "volume_bcm": mwh_to_bcm(volume).values,
-    }).round(6)
+    metered = -n.generators_t.p[g.index].mul(w, axis=0).sum()
+    rows = []
+    for meter, m in g.iterrows():
+        names = m.contracts.split(CONTRACT_SEPARATOR)
+        lo = np.array([float(x) for x in m.contract_min_mwh.split(CONTRACT_SEPARATOR)])
+        hi = np.array([float(x) for x in m.contract_max_mwh.split(CONTRACT_SEPARATOR)])
+        volume = float(metered[meter])
+        if volume <= lo.sum():
+            alloc = lo * (volume / lo.sum()) if lo.sum() > 0 else np.zeros_like(lo)
+        else:
+            flex = hi - lo
+            extra = volume - lo.sum()
+            alloc = lo + (extra * flex / flex.sum() if flex.sum() > 0 else 0.0)
+        for i, name in enumerate(names):
+            rows.append({
+                "contract": name, "seller": m.seller.split(CONTRACT_SEPARATOR)[i],
+                "buyer": m.buyer.split(CONTRACT_SEPARATOR)[i],
+                "kind": m.kind.split(CONTRACT_SEPARATOR)[i], "meter": meter,
+                "min_bcm": mwh_to_bcm(lo[i]), "max_bcm": mwh_to_bcm(hi[i]),
+                "volume_bcm": mwh_to_bcm(alloc[i]), "meter_volume_bcm": mwh_to_bcm(volume),
+            })
+    return pd.DataFrame(rows).round(6)
 
 
 def summarise(n: pypsa.Network, inputs_dir: str | Path | None = None) -> dict:

@@ -26,9 +26,9 @@ def main() -> None:
     print(format_deliveries(deliveries[deliveries.country.isin(recipients)], data))
 
     contracts = contract_deliveries(n)
-    az = contracts[contracts.seller.str.contains("AZ")]
+    az = contracts[contracts.seller == "AZ"]
     print("\nAzerbaijani contract deliveries [bcm/yr] (commercial view, incl. swaps and virtual)")
-    print(az[["contracts", "buyer", "kind", "volume_bcm"]].to_string(index=False))
+    print(az[["contract", "buyer", "kind", "volume_bcm"]].to_string(index=False))
     print(f"\ntotal system cost: {n.objective / 1e9:.2f} bn EUR")
 
 

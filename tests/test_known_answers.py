@@ -57,9 +57,9 @@ def test_contract_minimum_and_maximum(tiny):
     assert flows["P3"] == pytest.approx(0.8)
     assert flows["P2"] == pytest.approx(0.2)
     assert n.objective == pytest.approx((0.2 / 0.99 * 10 + 0.8 * 30) * BCM, rel=1e-9)
-    meter = contract_deliveries(n).iloc[0]
-    assert meter.volume_bcm == pytest.approx(0.8)
-    assert (meter.min_bcm, meter.max_bcm) == pytest.approx((0.8, 5.0))
+    contract = contract_deliveries(n).iloc[0]
+    assert contract.volume_bcm == pytest.approx(0.8)
+    assert (contract.min_bcm, contract.max_bcm) == pytest.approx((0.8, 5.0))
 
 
 def test_contract_maximum_caps_cheap_supply(tiny):
