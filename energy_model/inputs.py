@@ -79,6 +79,13 @@ class Inputs:
     contracts: pd.DataFrame
     cost_of_disrupted_gas: pd.DataFrame
     calibration: pd.DataFrame
+    power_demand: pd.DataFrame
+    power_capacity: pd.DataFrame
+    power_technologies: pd.DataFrame
+    power_profiles: pd.DataFrame
+    power_links: pd.DataFrame
+    offshore_wind: pd.DataFrame
+    co2_prices: pd.DataFrame
     parameters: dict[str, float]
 
     def demand_regions(self) -> list[str]:
@@ -153,6 +160,16 @@ def load_inputs(directory: str | Path = "inputs") -> Inputs:
     c["max_mwh"] = _convert(c, "max_annual", "unit", units.to_mwh)
     cal = t["calibration"]
     cal["value_mwh"] = _convert(cal, "value", "unit", units.to_mwh)
+    pw = t["power_demand"]
+    pw["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
+                            for v, u, m in zip(pw.value, pw.unit, pw.metric, strict=True)]
+    t["power_capacity"]["capacity_mw"] = _convert(t["power_capacity"], "capacity",
+                                                  "capacity_unit", units.to_mw)
+    pl = t["power_links"]
+    pl["capacity_fwd_mw"] = _convert(pl, "capacity_fwd", "capacity_unit", units.to_mw)
+    pl["capacity_rev_mw"] = _convert(pl, "capacity_rev", "capacity_unit", units.to_mw)
+    ow = t["offshore_wind"]
+    ow["capacity_mw"] = _convert(ow, "capacity", "capacity_unit", units.to_mw)
     codg = t["cost_of_disrupted_gas"]
     codg["eur_per_mwh"] = codg["value"]
     params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))

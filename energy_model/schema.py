@@ -17,6 +17,11 @@ MODEL_YEARS: tuple[int, ...] = (2024, 2026, 2030)
 STATUSES: frozenset[str] = frozenset({"operating", "fid", "planned", "hypothetical"})
 """Asset statuses; ``operating`` and ``fid`` assets are in the base network."""
 
+POWER_TECHNOLOGIES: frozenset[str] = frozenset({
+    "gas CCGT", "gas OCGT", "coal", "lignite", "nuclear", "hydro", "wind onshore",
+    "wind offshore", "solar", "other"})
+"""Technologies of the electricity layer; ``gas *`` plants burn gas from the gas network."""
+
 SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")
 """Provenance columns carried by every table that holds numbers."""
 
@@ -230,6 +235,78 @@ TABLES: dict[str, Table] = {
             "points": Column(ref="delivery_points"),
         },
         key=("year", "item"),
+    ),
+    "power_demand.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "metric": Column(choices=frozenset({"annual", "peak"})),
+            "value": _num("col:unit", "annual", "power"),
+            "unit": _UNIT,
+        },
+        key=("region", "year", "metric"),
+    ),
+    "power_capacity.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "technology": Column(choices=POWER_TECHNOLOGIES),
+            "year": Column("year"),
+            "capacity": _num("col:capacity_unit", "power"),
+            "capacity_unit": _UNIT,
+        },
+        key=("region", "technology", "year"),
+    ),
+    "power_technologies.csv": Table(
+        {
+            "technology": Column(choices=POWER_TECHNOLOGIES),
+            "efficiency": _num("fraction", "fraction"),
+            "vom_eur_per_mwh": _num("EUR/MWh", "price"),
+            "fuel_price_eur_per_mwh_th": _num("EUR/MWh", "price", required=False),
+            "co2_t_per_mwh_th": _num("tCO2/MWh", "emission"),
+        },
+        key=("technology",),
+    ),
+    "power_profiles.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "technology": Column(choices=POWER_TECHNOLOGIES),
+            "month": Column("int", minimum=1),
+            "capacity_factor": _num("fraction", "fraction"),
+        },
+        key=("region", "technology", "month"),
+    ),
+    "power_links.csv": Table(
+        {
+            "name": Column(),
+            "from": Column(ref="region"),
+            "to": Column(ref="region"),
+            "capacity_fwd": _num("col:capacity_unit", "power"),
+            "capacity_rev": _num("col:capacity_unit", "power"),
+            "capacity_unit": _UNIT,
+            "length_km": _num("km", "length", required=False),
+            "carrier": Column(choices=frozenset({"AC", "DC"})),
+            "start_year": Column("year"),
+            "end_year": _OPT_YEAR,
+            "status": Column(choices=STATUSES),
+            "capex_meur": _num("MEUR", "money", required=False),
+        },
+        key=("name", "start_year"),
+    ),
+    "offshore_wind.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "name": Column(),
+            "year": Column("year"),
+            "capacity": _num("col:capacity_unit", "power"),
+            "capacity_unit": _UNIT,
+            "export_share": _num("fraction", "fraction"),
+            "status": Column(choices=STATUSES),
+        },
+        key=("name",),
+    ),
+    "co2_prices.csv": Table(
+        {"year": Column("year"), "price_eur_per_t": _num("EUR/tCO2", "co2 price")},
+        key=("year",),
     ),
     "parameters.csv": Table(
         {

@@ -54,7 +54,8 @@ class Unit:
     ----------
     dimension : str
         One of ``energy`` [MWh], ``power`` [MW], ``annual`` [MWh/yr], ``price`` [EUR/MWh],
-        ``money`` [EUR], ``length`` [km], ``fraction`` [-].
+        ``money`` [EUR], ``length`` [km], ``fraction`` [-], ``emission`` [tCO2/MWh],
+        ``co2 price`` [EUR/tCO2].
     factor : float
         Multiplier to the internal unit of the dimension.
     """
@@ -86,6 +87,8 @@ UNITS: dict[str, Unit] = {
     "EUR": Unit("money", 1.0),
     "MEUR": Unit("money", 1e6),
     "km": Unit("length", 1.0),
+    "tCO2/MWh": Unit("emission", 1.0),
+    "EUR/tCO2": Unit("co2 price", 1.0),
     "fraction": Unit("fraction", 1.0),
     "%": Unit("fraction", 0.01),
 }
