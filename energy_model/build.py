@@ -79,6 +79,7 @@ def build_network(year: int, options: Sequence[str] = (),
 
         apply_options(n, options, data)
     add_contracts(n, data, year)
+    remove_unattached_buses(n)
     check_no_energy_creation(n)
     logger.info("built %s: %d buses, %d links, %d generators, %d stores", n.name,
                 len(n.buses), len(n.links), len(n.generators), len(n.stores))
@@ -251,6 +252,20 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
     n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")
     n.add("Generator", meters.index, bus=meters.index, carrier="contract", p_min_pu=-1.0,
           p_max_pu=0.0, origin="", **meters.to_dict("series"))
+
+
+def remove_unattached_buses(n: pypsa.Network) -> None:
+    """Remove buses that no component uses (regions without assets in this year)."""
+    used: set[str] = set()
+    for c in ("Generator", "Load", "Store", "StorageUnit"):
+        used |= set(n.static(c).bus)
+    for col in n.links.columns:
+        if col.startswith("bus") and col[3:].isdigit():
+            used |= set(n.links[col])
+    unused = n.buses.index.difference(list(used))
+    if len(unused):
+        logger.debug("removing unattached buses %s", list(unused))
+        n.remove("Bus", unused)
 
 
 def check_no_energy_creation(n: pypsa.Network) -> None:
