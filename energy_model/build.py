@@ -21,7 +21,8 @@ import pandas as pd
 import pypsa
 
 from energy_model.inputs import Inputs, load_inputs
-from energy_model.units import HOURS_PER_DAY
+from energy_model.timeseries import make_snapshots, spread_annual
+from energy_model.units import HOURS_PER_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ CARRIERS = {
 
 
 def build_network(year: int, options: Sequence[str] = (),
-                  inputs: Inputs | str | Path = "inputs") -> pypsa.Network:
+                  inputs: Inputs | str | Path = "inputs", power: bool = False,
+                  resolution: str = "daily") -> pypsa.Network:
     """Build the gas network of ``year`` with the named options applied.
 
     Parameters
@@ -55,25 +57,43 @@ def build_network(year: int, options: Sequence[str] = (),
         Names of diversification options (see :mod:`energy_model.cases`).
     inputs : Inputs or path
         Loaded inputs, or the directory to load them from.
+    power : bool
+        Add the electricity layer (:mod:`energy_model.power`) coupled to the gas network. Options
+        that need it (the Black Sea cable) switch it on.
+    resolution : str
+        ``daily`` (365 days, default), ``weeks`` (4 representative hourly weeks) or ``hourly``
+        (see :mod:`energy_model.timeseries`).
 
     Returns
     -------
     pypsa.Network
-        An unsolved network with 365 daily snapshots (weight 24 h each).
+        An unsolved network; snapshot weights are the hours each snapshot stands for.
     """
     data = inputs if isinstance(inputs, Inputs) else load_inputs(inputs)
     n = pypsa.Network(name=f"energy_model gas {year}")
-    n.meta = {"year": int(year), "options": list(options)}
-    snapshots = pd.date_range(f"{year}-01-01", periods=365, freq="D")
-    n.set_snapshots(snapshots)
-    n.snapshot_weightings.loc[:, :] = HOURS_PER_DAY
+    from energy_model.cases import options_need_power
+
+    power = power or options_need_power(options)
+    n.meta = {"year": int(year), "options": list(options), "power": bool(power),
+              "resolution": resolution}
+    weights = make_snapshots(year, resolution)
+    n.set_snapshots(weights.index)
+    for col in n.snapshot_weightings.columns:
+        n.snapshot_weightings[col] = weights.to_numpy()
     n.add("Carrier", list(CARRIERS), nice_name=list(CARRIERS.values()))
     add_buses(n, data)
-    add_demand(n, data, year)
+    gas_for_power = None
+    if power:
+        from energy_model.power import add_power, gas_for_power_mwh
+
+        gas_for_power = gas_for_power_mwh(data, year)
+    add_demand(n, data, year, subtract=gas_for_power)
     add_supply(n, data, year)
     add_pipelines(n, select_active(data.pipelines, year), data.parameters)
     add_lng_terminals(n, select_active(data.lng_terminals, year))
     add_storage(n, select_active(data.storage, year))
+    if power:
+        add_power(n, data, year)
     if options:
         from energy_model.cases import apply_options
 
@@ -111,21 +131,24 @@ def add_buses(n: pypsa.Network, data: Inputs) -> None:
           country=nodes.region.map(region_country).values, node_kind="transit")
 
 
-def add_demand(n: pypsa.Network, data: Inputs, year: int) -> None:
+def add_demand(n: pypsa.Network, data: Inputs, year: int,
+               subtract: pd.Series | None = None) -> None:
     """Add gas loads from annual demand and monthly shape, and an unserved-gas Generator each.
 
-    Daily demand [MW] is the month's share of the annual volume spread evenly over its days.
+    Parameters
+    ----------
+    subtract : pandas.Series, optional
+        Annual gas burnt for power per region [MWh/yr], taken out of the demand when the
+        electricity layer burns it explicitly.
     """
     d = data.gas_demand
     annual = d[(d.metric == "annual") & (d.year == year)].set_index("region").value_internal
+    if subtract is not None:
+        annual = annual.sub(subtract.reindex(annual.index).astype(float).fillna(0.0)).clip(0.0)
     annual = annual[annual > 0]
     shape = data.gas_demand_shape.pivot(index="month", columns="region", values="share")
-    month = n.snapshots.month
-    days_in_month = pd.Series(month).groupby(month).transform("size").to_numpy()
-    share_per_day = shape.loc[month, annual.index].to_numpy() / days_in_month[:, None]
-    p_set = pd.DataFrame(share_per_day * annual.to_numpy() / HOURS_PER_DAY,
-                         index=n.snapshots, columns=annual.index)
-    p_set = p_set * (annual / (p_set.sum() * HOURS_PER_DAY))  # exact annual volume
+    weights = n.snapshot_weightings.objective
+    p_set = spread_annual(annual, shape, weights, n.meta["resolution"])
     regions = annual.index
     n.add("Load", regions + " gas demand", bus=regions, carrier="gas demand",
           p_set=p_set.set_axis(regions + " gas demand", axis=1))
@@ -145,7 +168,7 @@ def add_supply(n: pypsa.Network, data: Inputs, year: int) -> None:
         raise ValueError(f"supply_prices.csv has no {year} price for {missing}")
     names = s.region + " " + s.name
     n.add("Generator", names.values, bus=s.region.values, carrier="gas supply",
-          p_nom=(s.annual_max_mwh / 8760.0 * s.swing).values,
+          p_nom=(s.annual_max_mwh / HOURS_PER_YEAR * s.swing).values,
           e_sum_max=s.annual_max_mwh.values,
           marginal_cost=prices.price_eur_per_mwh.reindex(s.region).values,
           origin=s.region.values)
@@ -236,7 +259,7 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
             used_ports[link] = port
             n.links.loc[link, f"bus{port}"] = meter
             n.links.loc[link, f"efficiency{port}"] = 1.0
-        cap = n.links.loc[links, "p_nom"].sum() * HOURS_PER_DAY * len(n.snapshots)
+        cap = n.links.loc[links, "p_nom"].sum() * n.snapshot_weightings.generators.sum()
         if m.min_mwh > cap:
             logger.warning("contract(s) %s: minimum %.0f MWh above capacity %.0f MWh; cut",
                            m.contracts, m.min_mwh, cap)

@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--option", action="append", default=[], help="option name (repeatable)")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--inputs", default="inputs", help="inputs directory")
+    p.add_argument("--power", action="store_true",
+                   help="add the electricity layer (implied by the Black Sea cable options)")
+    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly"],
+                   help="time resolution (default: daily)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -83,14 +87,21 @@ def _build(args: argparse.Namespace) -> int:
 
 def _solve(args: argparse.Namespace) -> int:
     from energy_model.build import build_network
+    from energy_model.cases import POWER_OPTIONS
     from energy_model.report import format_deliveries
     from energy_model.results import write_results
     from energy_model.solve import solve
     from energy_model.trace import trace_deliveries
 
     data = load_inputs(args.inputs)
-    n = solve(build_network(args.year, args.option, data))
-    out = write_results(n, args.out, inputs_dir=Path(args.inputs))
+    n = solve(build_network(args.year, args.option, data, power=args.power,
+                            resolution=args.resolution))
+    without = None
+    if any(o in POWER_OPTIONS for o in args.option):
+        others = [o for o in args.option if o not in POWER_OPTIONS]
+        without = solve(build_network(args.year, others, data, power=True,
+                                      resolution=args.resolution))
+    out = write_results(n, args.out, inputs_dir=Path(args.inputs), without=without)
     print(format_deliveries(trace_deliveries(n), data))
     print(f"\nresults written to {out.resolve()}")
     return 0

@@ -86,6 +86,7 @@ class Inputs:
     power_links: pd.DataFrame
     offshore_wind: pd.DataFrame
     co2_prices: pd.DataFrame
+    gas_for_power: pd.DataFrame
     parameters: dict[str, float]
 
     def demand_regions(self) -> list[str]:
@@ -170,6 +171,8 @@ def load_inputs(directory: str | Path = "inputs") -> Inputs:
     pl["capacity_rev_mw"] = _convert(pl, "capacity_rev", "capacity_unit", units.to_mw)
     ow = t["offshore_wind"]
     ow["capacity_mw"] = _convert(ow, "capacity", "capacity_unit", units.to_mw)
+    gfp = t["gas_for_power"]
+    gfp["value_mwh"] = _convert(gfp, "value", "unit", units.to_mwh)
     codg = t["cost_of_disrupted_gas"]
     codg["eur_per_mwh"] = codg["value"]
     params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))

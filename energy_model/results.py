@@ -113,12 +113,37 @@ def summarise(n: pypsa.Network, inputs_dir: str | Path | None = None) -> dict:
     }
 
 
-def write_results(n: pypsa.Network, out: str | Path,
-                  inputs_dir: str | Path | None = None) -> Path:
+def tabulate_power(n: pypsa.Network, without: pypsa.Network | None = None) -> pd.DataFrame:
+    """Return the electricity-layer results per country, with gas saved against ``without``.
+
+    Columns: ``gas_for_power_bcm``, ``gas_power_twh``, ``co2_mt`` and, given the same case
+    solved without the cable options, ``gas_saved_bcm`` (positive when the case burns less).
+    """
+    from energy_model.power import summarise_power
+
+    table = summarise_power(n)
+    if without is not None:
+        base = summarise_power(without).gas_for_power_bcm
+        table["gas_saved_bcm"] = base.reindex(table.index).fillna(0.0) - table.gas_for_power_bcm
+    return table.rename_axis("country").reset_index()
+
+
+def summarise_cables(n: pypsa.Network) -> dict[str, dict[str, float]]:
+    """Return the annual electricity sent into each DC Link pair [TWh]."""
+    from energy_model.power import cable_flow_twh
+
+    dc = n.links[(n.links.carrier == "DC") & ~n.links.index.str.endswith(" reverse")]
+    return {name: cable_flow_twh(n, name) for name in dc.index}
+
+
+def write_results(n: pypsa.Network, out: str | Path, inputs_dir: str | Path | None = None,
+                  without: pypsa.Network | None = None) -> Path:
     """Write the result files of a solved network to ``out`` (replacing earlier results).
 
-    The files are first written to a temporary directory next to ``out`` and moved in place only
-    when all of them succeeded.
+    With the electricity layer, ``power.csv`` is added, and ``summary.json`` gets the cable
+    flows [TWh], total gas burnt for power [bcm], CO2 [Mt] and, given ``without`` (the same case
+    without the cable options), the gas saved [bcm/yr]. The files are first written to a
+    temporary directory next to ``out`` and moved in place only when all of them succeeded.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +153,18 @@ def write_results(n: pypsa.Network, out: str | Path,
         tabulate_flows(n).to_csv(tmp / "flows.csv", index=False)
         trace_deliveries(n).round(6).to_csv(tmp / "deliveries.csv", index=False)
         contract_deliveries(n).to_csv(tmp / "contracts.csv", index=False)
-        (tmp / "summary.json").write_text(json.dumps(summarise(n, inputs_dir), indent=2) + "\n")
+        summary = summarise(n, inputs_dir)
+        if n.meta.get("power"):
+            power = tabulate_power(n, without)
+            power.to_csv(tmp / "power.csv", index=False)
+            summary["power"] = {
+                "cables_twh": summarise_cables(n),
+                "gas_for_power_bcm": round(float(power.gas_for_power_bcm.sum()), 6),
+                "co2_mt": round(float(power.co2_mt.sum()), 6),
+            }
+            if without is not None:
+                summary["power"]["gas_saved_bcm"] = round(float(power.gas_saved_bcm.sum()), 6)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

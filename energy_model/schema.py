@@ -304,6 +304,15 @@ TABLES: dict[str, Table] = {
         },
         key=("name",),
     ),
+    "gas_for_power.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "value": _num("col:unit", "annual"),
+            "unit": _UNIT,
+        },
+        key=("region", "year"),
+    ),
     "co2_prices.csv": Table(
         {"year": Column("year"), "price_eur_per_t": _num("EUR/tCO2", "co2 price")},
         key=("year",),

@@ -1,0 +1,190 @@
+"""Electricity layer coupled to the gas network.
+
+One AC bus per region of ``power_demand.csv`` (carrier ``AC``, attribute ``country``), its demand,
+a generation fleet (coal, lignite, nuclear, hydro, wind, solar and other plants as Generators;
+gas plants as Links from the region's gas bus, so that their gas is a gas-network flow), the
+cross-border interconnectors, and unserved electricity at the value of lost load. CO2 is priced
+per tonne (``co2_prices.csv``) in every plant's marginal cost and reported from the dispatch.
+
+Interconnectors are split into one Link per direction, each with its losses: AC lines
+``ac_loss_per_1000km``; DC (HVDC) links the converter efficiency times
+``dc_efficiency_per_1000km`` to the power of the length in 1000 km, so a cable used in both
+directions never creates energy.
+
+When the layer is on, each region's gas demand is reduced by its gas burnt for power
+(``gas_for_power.csv``), which the modelled gas plants now burn explicitly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from energy_model.inputs import Inputs
+from energy_model.timeseries import monthly_to_snapshots
+
+logger = logging.getLogger(__name__)
+
+GAS_TECHNOLOGIES = ("gas CCGT", "gas OCGT")
+"""Technologies modelled as Links from the gas bus."""
+
+VARIABLE_TECHNOLOGIES = ("hydro", "wind onshore", "wind offshore", "solar")
+"""Technologies limited by a capacity-factor profile (``power_profiles.csv``)."""
+
+
+def ac_bus(region: str) -> str:
+    """Return the name of a region's electricity bus."""
+    return f"{region} AC"
+
+
+def gas_for_power_mwh(data: Inputs, year: int) -> pd.Series:
+    """Return the gas burnt for power per region in ``year`` [MWh/yr] (GCV)."""
+    g = data.gas_for_power
+    return g[g.year == year].set_index("region").value_mwh
+
+
+def add_power(n: pypsa.Network, data: Inputs, year: int) -> None:
+    """Add the electricity layer of ``year`` to the gas network ``n``."""
+    demand = data.power_demand[(data.power_demand.year == year)
+                               & (data.power_demand.metric == "annual")]
+    regions = pd.Index(sorted(demand.region))
+    n.add("Carrier", ["AC", "DC", "unserved electricity", *data.power_technologies.technology],
+          co2_emissions=0.0)
+    n.add("Bus", [ac_bus(r) for r in regions], carrier="AC", unit="MWh", country=regions,
+          node_kind="power")
+    annual = demand.set_index("region").value_internal.reindex(regions)
+    flat = pd.DataFrame(np.outer(np.ones(len(n.snapshots)), annual / 8760.0),
+                        index=n.snapshots, columns=[f"{r} electricity demand" for r in regions])
+    n.add("Load", flat.columns, bus=[ac_bus(r) for r in regions], carrier="AC", p_set=flat)
+    voll = data.parameters["value_of_lost_load_electricity"]
+    n.add("Generator", [f"{r} unserved electricity" for r in regions],
+          bus=[ac_bus(r) for r in regions], carrier="unserved electricity",
+          p_nom=flat.max().values, marginal_cost=voll, origin="")
+    co2_price = float(data.co2_prices.set_index("year").price_eur_per_t.loc[year])
+    cap = data.power_capacity[(data.power_capacity.year == year)
+                              & data.power_capacity.region.isin(regions)
+                              & (data.power_capacity.capacity_mw > 0)]
+    add_plants(n, cap, data, co2_price)
+    links = data.power_links
+    end = links.end_year.fillna(9999)
+    active = links[links.status.isin(("operating", "fid")) & (links.start_year <= year)
+                   & (end >= year) & links["from"].isin(regions) & links["to"].isin(regions)]
+    add_power_links(n, active, data.parameters)
+    n.meta = {**n.meta, "co2_price_eur_per_t": co2_price}
+
+
+def add_plants(n: pypsa.Network, cap: pd.DataFrame, data: Inputs, co2_price: float) -> None:
+    """Add power plants: gas plants as Links from the gas bus, the rest as Generators.
+
+    Marginal cost of a thermal Generator [EUR/MWh_el] = (fuel + CO2 price × emission factor) /
+    efficiency + variable O&M; of a gas Link per MWh of gas input [EUR/MWh_th] = CO2 price ×
+    emission factor + variable O&M × efficiency (the gas itself is priced by the gas network).
+    """
+    tech = data.power_technologies.set_index("technology")
+    t = tech.reindex(cap.technology)
+    eff = t.efficiency.to_numpy()
+    co2 = t.co2_t_per_mwh_th.to_numpy()
+    names = (cap.region + " " + cap.technology).to_numpy()
+    gas = cap.technology.isin(GAS_TECHNOLOGIES).to_numpy()
+    if gas.any():
+        n.add("Link", names[gas], bus0=cap.region.to_numpy()[gas],
+              bus1=[ac_bus(r) for r in cap.region.to_numpy()[gas]],
+              carrier=cap.technology.to_numpy()[gas], efficiency=eff[gas],
+              p_nom=cap.capacity_mw.to_numpy()[gas] / eff[gas],
+              marginal_cost=co2_price * co2[gas] + t.vom_eur_per_mwh.to_numpy()[gas] * eff[gas],
+              co2_t_per_mwh_th=co2[gas])
+    other = ~gas
+    fuel = t.fuel_price_eur_per_mwh_th.fillna(0.0).to_numpy()
+    mc = (fuel + co2_price * co2) / eff + t.vom_eur_per_mwh.to_numpy()
+    variable = cap.technology.isin(VARIABLE_TECHNOLOGIES).to_numpy() & other
+    for mask in (other & ~variable, variable):
+        if not mask.any():
+            continue
+        kwargs = {}
+        if mask is variable:
+            kwargs["p_max_pu"] = _profiles(n, data, cap[mask], names[mask])
+        n.add("Generator", names[mask], bus=[ac_bus(r) for r in cap.region.to_numpy()[mask]],
+              carrier=cap.technology.to_numpy()[mask], p_nom=cap.capacity_mw.to_numpy()[mask],
+              marginal_cost=mc[mask], co2_t_per_mwh_th=co2[mask], efficiency=eff[mask],
+              origin="", **kwargs)
+
+
+def _profiles(n: pypsa.Network, data: Inputs, cap: pd.DataFrame,
+              names: np.ndarray) -> pd.DataFrame:
+    prof = data.power_profiles.pivot_table(index="month", columns=["region", "technology"],
+                                           values="capacity_factor")
+    missing = [(r, t) for r, t in zip(cap.region, cap.technology, strict=True)
+               if (r, t) not in prof.columns]
+    if missing:
+        raise ValueError(f"power_profiles.csv has no profile for {missing}")
+    monthly = prof[list(zip(cap.region, cap.technology, strict=True))]
+    monthly.columns = names
+    solar = [x for x, t in zip(names, cap.technology, strict=True) if t == "solar"]
+    return monthly_to_snapshots(monthly, n.snapshot_weightings.objective,
+                                n.meta["resolution"], solar_columns=solar)
+
+
+def link_efficiency(carrier: str, length_km: float, params: dict[str, float]) -> float:
+    """Return the efficiency of one direction of an interconnector [-]."""
+    km = 0.0 if np.isnan(length_km) else length_km / 1000.0
+    if carrier == "DC":
+        return params["dc_converter_efficiency"] * params["dc_efficiency_per_1000km"] ** km
+    return 1.0 - params["ac_loss_per_1000km"] * km
+
+
+def add_power_links(n: pypsa.Network, links: pd.DataFrame, params: dict[str, float]) -> None:
+    """Add interconnectors as one lossy Link per direction (``"<name> reverse"`` backwards)."""
+    if links.empty:
+        return
+    eff = np.array([link_efficiency(c, km, params)
+                    for c, km in zip(links.carrier, links.length_km, strict=True)])
+    fwd = links.assign(link=links.name, b0=links["from"], b1=links["to"],
+                       p=links.capacity_fwd_mw, eff=eff)
+    rev = links.assign(link=links.name + " reverse", b0=links["to"], b1=links["from"],
+                       p=links.capacity_rev_mw, eff=eff)
+    both = pd.concat([fwd, rev])
+    both = both[both.p > 0]
+    n.add("Link", both.link.values, bus0=[ac_bus(r) for r in both.b0],
+          bus1=[ac_bus(r) for r in both.b1], carrier=both.carrier.values, p_nom=both.p.values,
+          efficiency=both.eff.values, length=both.length_km.fillna(0.0).values,
+          pipeline=both.name.values)
+
+
+def summarise_power(n: pypsa.Network) -> pd.DataFrame:
+    """Return gas burnt for power [bcm], power generated from gas [TWh] and CO2 [Mt] per country.
+
+    CO2 counts every plant's fuel input times its emission factor.
+    """
+    from energy_model.units import mwh_to_bcm
+
+    w = n.snapshot_weightings.objective
+    gas_links = n.links[n.links.carrier.isin(GAS_TECHNOLOGIES)]
+    fuel = n.links_t.p0[gas_links.index].mul(w, axis=0).sum()
+    country = n.buses.country.reindex(gas_links.bus0).values
+    out = pd.DataFrame({
+        "gas_for_power_bcm": mwh_to_bcm(fuel).groupby(country).sum(),
+        "gas_power_twh": (-n.links_t.p1[gas_links.index].mul(w, axis=0).sum() / 1e6)
+        .groupby(country).sum(),
+        "co2_gas_mt": (fuel * gas_links.co2_t_per_mwh_th / 1e6).groupby(country).sum(),
+    })
+    gens = n.generators[n.generators.carrier.isin(["coal", "lignite", "other"])]
+    if not gens.empty:
+        el = n.generators_t.p[gens.index].mul(w, axis=0).sum()
+        co2 = el / gens.efficiency * gens.co2_t_per_mwh_th / 1e6
+        out["co2_other_mt"] = co2.groupby(n.buses.country.reindex(gens.bus).values).sum()
+    out = out.fillna(0.0)
+    out["co2_mt"] = out.co2_gas_mt + out.get("co2_other_mt", 0.0)
+    return out.round(6)
+
+
+def cable_flow_twh(n: pypsa.Network, name: str) -> dict[str, float]:
+    """Return the annual electricity sent into a cable in each direction [TWh]."""
+    w = n.snapshot_weightings.objective
+    out = {}
+    for link, label in ((name, "forward_twh"), (f"{name} reverse", "reverse_twh")):
+        out[label] = float(n.links_t.p0[link].mul(w).sum() / 1e6) if link in n.links.index \
+            else 0.0
+    return out
