@@ -73,7 +73,7 @@ def build_network(year: int, options: Sequence[str] = (),
     n = pypsa.Network(name=f"energy_model gas {year}")
     from energy_model.cases import options_need_power
 
-    power = power or options_need_power(options)
+    power = power or options_need_power(options, data)
     n.meta = {"year": int(year), "options": list(options), "power": bool(power),
               "resolution": resolution}
     weights = make_snapshots(year, resolution)

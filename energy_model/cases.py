@@ -1,98 +1,273 @@
-"""Options applied to a built network.
+"""Diversification options and stress cases, applied to a built network.
 
-An option switches on assets that are not in the base network (status ``planned`` or
-``hypothetical`` in ``inputs/``). The full option and stress catalogues belong to the study layer;
-this module holds the assets each option name brings in.
+Both catalogues are data: ``inputs/options.csv`` and ``inputs/option_assets.csv`` say what each
+option builds, ``inputs/stresses.csv`` and ``inputs/stress_actions.csv`` what each stress does.
+This module turns their actions into changes of the network:
+
+* options: ``add_pipeline``, ``set_capacity``, ``add_lng``, ``add_storage``,
+  ``add_power_link``, ``add_offshore_wind``, ``add_power_capacity``, ``extendable_pipeline``;
+* stresses: ``cut_supply``, ``outage``, ``scale_price``, ``scale_gas_demand``, ``peak_days``,
+  ``scale_capacity_factor``, ``add_power_demand``, ``slid`` (one case per country,
+  ``slid-XX``).
+
+Every stressed case lifts contract minimums (force majeure), so a case that loses a route stays
+feasible and reports unserved gas instead; contract maxima stay.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
 import pypsa
 
-from energy_model.build import add_pipelines
+from energy_model import units
+from energy_model.build import add_lng_terminals, add_pipelines, add_storage
 from energy_model.inputs import Inputs
 
-OPTION_PIPELINES: dict[str, tuple[str, ...]] = {
-    "tcp-full": ("Trans-Caspian Pipeline",),
-    "tcp-stage1": ("Trans-Caspian Interconnector",),
-    "iap": ("IAP",),
-}
-"""Pipelines (names in ``inputs/pipelines.csv``) that each option adds."""
+logger = logging.getLogger(__name__)
+
+POWER_ACTIONS = frozenset({"add_power_link", "add_offshore_wind", "add_power_capacity"})
+"""Option actions that need the electricity layer."""
+
+def power_options(data: Inputs) -> set[str]:
+    """Return the options with an action that needs the electricity layer."""
+    a = data.option_assets
+    return set(a.option[a.action.isin(POWER_ACTIONS)])
 
 
-POWER_OPTION_ASSETS: dict[str, dict[str, tuple[str, ...]]] = {
-    "black-sea-cable": {
-        "power_links": ("Black Sea cable", "AZ-GE reinforcement for the cable"),
-        "offshore_wind": ("Caspian Breeze phase 1",),
-    },
-    "black-sea-cable-4gw": {
-        "power_links": ("Black Sea cable 4 GW", "AZ-GE reinforcement for the 4 GW cable"),
-        "offshore_wind": ("Caspian Breeze phase 1", "Caspian Breeze phase 2",
-                          "Caspian Breeze phase 3"),
-    },
-}
-"""Interconnectors (``power_links.csv``) and offshore wind (``offshore_wind.csv``) per option."""
-
-POWER_OPTIONS: frozenset[str] = frozenset(POWER_OPTION_ASSETS)
-"""Options that need the electricity layer."""
-
-
-def options_need_power(options: Sequence[str]) -> bool:
+def options_need_power(options: Sequence[str], data: Inputs) -> bool:
     """Return whether any of ``options`` needs the electricity layer."""
-    return any(o in POWER_OPTIONS for o in options)
+    return bool(set(options) & power_options(data))
 
 
-def list_options() -> list[str]:
-    """Return the names of the known options."""
-    return sorted([*OPTION_PIPELINES, *POWER_OPTION_ASSETS])
+def list_options(data: Inputs) -> list[str]:
+    """Return the option names of the catalogue."""
+    return sorted(data.options.option)
+
+
+def annuity(rate: float, years: float) -> float:
+    """Return the capital recovery factor for ``rate`` [-] over ``years`` [yr] [1/yr]."""
+    return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
 
 
 def apply_options(n: pypsa.Network, options: Sequence[str], data: Inputs) -> None:
-    """Add the assets of each named option to ``n``; raise ``KeyError`` for an unknown name.
-
-    An option's assets are built in the model year whatever their earliest year (the option
-    means "built"); its pipelines and cables take their data from ``inputs/``.
-    """
-    year = int(n.meta["year"])
+    """Apply each named option's actions to ``n``; raise ``KeyError`` for an unknown name."""
+    known = set(data.options.option)
     for option in options:
-        if option in POWER_OPTION_ASSETS:
-            _apply_power_option(n, POWER_OPTION_ASSETS[option], data)
-            continue
-        if option not in OPTION_PIPELINES:
-            raise KeyError(f"unknown option {option!r}; known options: {list_options()}")
-        rows = _latest(data.pipelines[data.pipelines.name.isin(OPTION_PIPELINES[option])], year)
-        rows = rows[~rows.name.isin(n.links.index)]
-        if rows.empty:
-            raise ValueError(f"option {option!r} has no asset in inputs/pipelines.csv")
-        add_pipelines(n, rows, data.parameters)
+        if option not in known:
+            raise KeyError(f"unknown option {option!r}; known options: {sorted(known)}")
+        for _, a in data.option_assets[data.option_assets.option == option].iterrows():
+            _apply_option_action(n, option, a, data)
 
 
-def _latest(rows, year: int):
-    """Per name, the row valid in ``year`` or else the earliest row (a future asset)."""
+def _apply_option_action(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    year = int(n.meta["year"])
+    if a.action in POWER_ACTIONS and not n.meta.get("power"):
+        raise ValueError(f"option {option!r} needs the electricity layer (power=True)")
+    if a.action == "add_pipeline":
+        rows = _by_name(data.pipelines, a.target, year)
+        add_pipelines(n, rows[~rows.name.isin(n.links.index)], data.parameters)
+    elif a.action == "set_capacity":
+        if a.target not in n.links.index:
+            raise ValueError(f"option {option!r}: no link {a.target!r} in service in {year}")
+        mw = units.to_mw(a.value, a.unit)
+        n.links.loc[a.target, "p_nom"] = max(n.links.at[a.target, "p_nom"], mw)
+    elif a.action == "add_lng":
+        add_lng_terminals(n, _by_name(data.lng_terminals, a.target, year))
+    elif a.action == "add_storage":
+        add_storage(n, _by_name(data.storage, a.target, year))
+    elif a.action == "add_power_link":
+        from energy_model.power import add_power_links
+
+        rows = _by_name(data.power_links, a.target, year)
+        add_power_links(n, rows[~rows.name.isin(n.links.index)], data.parameters)
+    elif a.action == "add_offshore_wind":
+        _add_offshore_wind(n, data, data.offshore_wind[data.offshore_wind.name == a.target])
+    elif a.action == "add_power_capacity":
+        _add_power_capacity(n, data, a.target, units.to_mw(a.value, a.unit))
+    elif a.action == "extendable_pipeline":
+        _add_extendable_pipeline(n, option, a.target, data)
+    else:
+        raise ValueError(f"option {option!r}: unknown action {a.action!r}")
+
+
+def _by_name(table: pd.DataFrame, name: str, year: int) -> pd.DataFrame:
+    """Return the row of ``name`` valid in ``year``, else its earliest row (a future asset)."""
+    rows = table[table.name == name]
+    if rows.empty:
+        raise KeyError(f"no asset named {name!r}")
     valid = rows[(rows.start_year <= year) & (rows.end_year.fillna(9999) >= year)]
-    rest = rows[~rows.name.isin(valid.name)].sort_values("start_year").drop_duplicates("name")
-    return rows.loc[list(valid.index) + list(rest.index)]
+    return valid if not valid.empty else rows.sort_values("start_year").iloc[:1]
 
 
-def _apply_power_option(n: pypsa.Network, assets: dict, data: Inputs) -> None:
-    from energy_model.power import ac_bus, add_power_links
+def _add_offshore_wind(n: pypsa.Network, data: Inputs, wind: pd.DataFrame) -> None:
+    from energy_model.power import ac_bus
     from energy_model.timeseries import monthly_to_snapshots
 
-    year = int(n.meta["year"])
-    links = _latest(data.power_links[data.power_links.name.isin(assets["power_links"])], year)
-    add_power_links(n, links[~links.name.isin(n.links.index)], data.parameters)
-    wind = data.offshore_wind[data.offshore_wind.name.isin(assets["offshore_wind"])]
-    wind = wind[~(wind.region + " " + wind.name).isin(n.generators.index)]
-    if wind.empty:
+    names = (wind.region + " " + wind.name).to_numpy()
+    if wind.empty or set(names) <= set(n.generators.index):
         return
     prof = data.power_profiles[data.power_profiles.technology == "wind offshore"]
     monthly = prof.pivot(index="month", columns="region", values="capacity_factor")
-    names = (wind.region + " " + wind.name).to_numpy()
     cf = monthly_to_snapshots(monthly[wind.region].set_axis(names, axis=1),
                               n.snapshot_weightings.objective, n.meta["resolution"])
     vom = data.power_technologies.set_index("technology").vom_eur_per_mwh["wind offshore"]
     n.add("Generator", names, bus=[ac_bus(r) for r in wind.region], carrier="wind offshore",
           p_nom=wind.capacity_mw.to_numpy(), p_max_pu=cf, marginal_cost=vom,
           co2_t_per_mwh_th=0.0, efficiency=1.0, origin="", export_share=wind.export_share.values)
+
+
+def _add_power_capacity(n: pypsa.Network, data: Inputs, target: str, mw: float) -> None:
+    from energy_model.power import ac_bus
+
+    region, tech = target.split(" ", 1)
+    if target in n.generators.index:
+        n.generators.loc[target, "p_nom"] += mw
+        return
+    t = data.power_technologies.set_index("technology").loc[tech]
+    co2_price = n.meta.get("co2_price_eur_per_t", 0.0)
+    fuel = 0.0 if pd.isna(t.fuel_price_eur_per_mwh_th) else t.fuel_price_eur_per_mwh_th
+    mc = (fuel + co2_price * t.co2_t_per_mwh_th) / t.efficiency + t.vom_eur_per_mwh
+    n.add("Generator", target, bus=ac_bus(region), carrier=tech, p_nom=mw, marginal_cost=mc,
+          co2_t_per_mwh_th=t.co2_t_per_mwh_th, efficiency=t.efficiency, origin="")
+
+
+def _add_extendable_pipeline(n: pypsa.Network, option: str, name: str, data: Inputs) -> None:
+    row = _by_name(data.pipelines, name, int(n.meta["year"]))
+    add_pipelines(n, row, data.parameters)
+    o = data.options.set_index("option").loc[option]
+    cap_mw = float(row.capacity_fwd_mw.iloc[0])
+    crf = annuity(data.parameters["discount_rate"], o.lifetime_yr) + o.fom_share
+    n.links.loc[name, ["p_nom", "p_nom_min", "p_nom_max", "p_nom_extendable"]] = \
+        [0.0, 0.0, cap_mw, True]
+    n.links.loc[name, "capital_cost"] = o.capex_meur * 1e6 * crf / cap_mw
+
+
+# --------------------------------------------------------------------------- stresses
+
+
+def list_stresses(data: Inputs) -> list[str]:
+    """Return the stress names of the catalogue (``slid`` expands to ``slid-XX`` per country)."""
+    return sorted(data.stresses.stress)
+
+
+def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
+    """Apply a stress (``none``, a catalogue name, or ``slid-XX``) to ``n``."""
+    if stress == "none":
+        return
+    lift_contract_minimums(n)
+    if stress.startswith("slid-"):
+        apply_slid(n, stress.removeprefix("slid-"))
+        return
+    if stress not in set(data.stresses.stress):
+        raise KeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
+    for _, a in data.stress_actions[data.stress_actions.stress == stress].iterrows():
+        _apply_stress_action(n, stress, a, data)
+    refresh_unserved(n)
+
+
+def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inputs) -> None:
+    g, links = n.generators, n.links
+    if a.action == "cut_supply":
+        cut = g.index[(g.carrier == "gas supply") & (g.origin == a.target)]
+        g.loc[cut, "p_nom"] = 0.0
+    elif a.action == "outage":
+        hit = links.index[(links.get("pipeline") == a.target) | (links.get("asset") == a.target)
+                          | (links.index == a.target)]
+        if hit.empty:
+            logger.warning("stress %s: no link %r in this network", stress, a.target)
+        links.loc[hit, "p_nom"] *= 1.0 - float(a.value)
+    elif a.action == "scale_price":
+        idx = g.index[(g.carrier == "gas supply") & (g.origin == a.target)]
+        g.loc[idx, "marginal_cost"] *= float(a.value)
+    elif a.action == "scale_gas_demand":
+        loads = _gas_loads(n, a.target)
+        winter = n.snapshots.month.isin([12, 1, 2])
+        n.loads_t.p_set.loc[winter, loads] *= float(a.value)
+    elif a.action == "peak_days":
+        _apply_peak_days(n, data, int(float(a.value)), a.target)
+    elif a.action == "scale_capacity_factor":
+        idx = g.index[g.carrier == a.target]
+        cols = n.generators_t.p_max_pu.columns.intersection(idx)
+        n.generators_t.p_max_pu[cols] = (n.generators_t.p_max_pu[cols] * float(a.value)).clip(0, 1)
+    elif a.action == "add_power_demand":
+        if not n.meta.get("power"):
+            raise ValueError(f"stress {stress!r} needs the electricity layer (power=True)")
+        load = f"{a.target} electricity demand"
+        n.loads_t.p_set[load] += units.to_mw(a.value, a.unit)
+        g.loc[f"{a.target} unserved electricity", "p_nom"] = n.loads_t.p_set[load].max()
+    else:
+        raise ValueError(f"stress {stress!r}: unknown action {a.action!r}")
+
+
+def _gas_loads(n: pypsa.Network, target: str) -> pd.Index:
+    loads = n.loads.index[n.loads.carrier == "gas demand"]
+    return loads if target == "all" else loads[n.loads.loc[loads, "bus"] == target]
+
+
+def _apply_peak_days(n: pypsa.Network, data: Inputs, days: int, target: str) -> None:
+    """Set gas demand to each region's peak-day rate on the ``days`` coldest consecutive days.
+
+    The coldest window is the one with the highest total gas demand; with hourly resolutions the
+    whole winter week stands for it.
+    """
+    loads = _gas_loads(n, target)
+    total = n.loads_t.p_set[loads].sum(axis=1)
+    window = min(days, len(total)) if n.meta["resolution"] == "daily" else int(
+        (n.snapshots.month == 1).sum())
+    start = int(total.rolling(window).sum().to_numpy().argmax()) - window + 1
+    sel = n.snapshots[start:start + window]
+    peak = data.gas_demand[(data.gas_demand.metric == "peak_day")
+                           & (data.gas_demand.year == int(n.meta["year"]))]
+    peak = peak.set_index("region").value_internal
+    for load in loads:
+        region = n.loads.at[load, "bus"]
+        if region in peak.index:
+            n.loads_t.p_set.loc[sel, load] = np.maximum(n.loads_t.p_set.loc[sel, load],
+                                                        peak[region])
+
+
+def apply_slid(n: pypsa.Network, country: str) -> None:
+    """Remove the single largest entry infrastructure of ``country`` (ENTSOG SLID).
+
+    Entries are the Links into the country's grid bus (pipelines and LNG terminals; storage and
+    production excluded, as in ENTSOG's definition); the largest by capacity is switched off.
+    """
+    entry = largest_entry(n, country)
+    if entry is None:
+        logger.warning("SLID %s: no entry infrastructure", country)
+        return
+    n.links.loc[entry, "p_nom"] = 0.0
+    n.meta = {**n.meta, "slid_removed": entry}
+
+
+def largest_entry(n: pypsa.Network, country: str) -> str | None:
+    """Return the name of the largest Link delivering gas into ``country``'s grid bus."""
+    links = n.links[n.links.carrier.isin(["gas pipeline", "LNG terminal"])
+                    & (n.links.bus1 == country)]
+    links = links[n.buses.country.reindex(links.bus0).values != country]
+    return None if links.empty else str(links.p_nom.idxmax())
+
+
+def lift_contract_minimums(n: pypsa.Network) -> None:
+    """Lift every contract minimum (``e_sum_max`` of the meters to 0); maxima stay.
+
+    Applied in every stressed case: under a supply crisis take-or-pay minimums are suspended
+    (force majeure, emergency measures), and a minimum that a lost route can no longer meet
+    would otherwise make the case infeasible instead of showing unserved gas.
+    """
+    meters = n.generators.index[n.generators.carrier == "contract"]
+    n.generators.loc[meters, "e_sum_max"] = 0.0
+
+
+def refresh_unserved(n: pypsa.Network) -> None:
+    """Re-size the unserved-gas Generators to the (possibly stressed) gas demand."""
+    uns = n.generators.index[n.generators.carrier == "unserved gas"]
+    for g in uns:
+        load = f"{n.generators.at[g, 'bus']} gas demand"
+        p = n.loads_t.p_set[load]
+        n.generators.loc[g, "p_nom"] = max(float(p.max()), 1e-6)
+        n.generators_t.p_max_pu[g] = p / n.generators.at[g, "p_nom"]

@@ -32,6 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="networks", help="directory for gas_<year>.nc")
     p.add_argument("--inputs", default="inputs", help="inputs directory")
 
+    p = sub.add_parser("run", help="run every option x stress case of a study file")
+    p.add_argument("study", help="study file (YAML)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--inputs", default="inputs", help="inputs directory")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: number of CPUs)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask distributed scheduler address (tcp://host:port)")
+
     p = sub.add_parser("solve", help="build and solve one year, write results")
     p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
     p.add_argument("--option", action="append", default=[], help="option name (repeatable)")
@@ -49,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return {"validate": _validate, "overview": _overview, "build": _build,
-                "solve": _solve}[args.command](args)
+                "run": _run, "solve": _solve}[args.command](args)
     except InputError as err:
         print(err, file=sys.stderr)
         return 2
@@ -85,20 +94,40 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from energy_model.study import StudyError, load_study, rank_options, run_study
+
+    data = load_inputs(args.inputs)
+    try:
+        study = load_study(args.study, data)
+    except StudyError as err:
+        print(err, file=sys.stderr)
+        return 2
+    ds = run_study(study, args.out, inputs=args.inputs, workers=args.workers,
+                   scheduler=args.scheduler)
+    print(rank_options(ds).to_string())
+    failed = int((ds.status != "ok").sum())
+    out = Path(args.out).resolve()
+    print(f"\n{ds.sizes['option'] * ds.sizes['stress'] - failed} cases solved, {failed} failed; "
+          f"results in {out} (results.nc, costs.csv, countries.csv, deliveries.csv, summary.md)")
+    return 1 if failed else 0
+
+
 def _solve(args: argparse.Namespace) -> int:
     from energy_model.build import build_network
-    from energy_model.cases import POWER_OPTIONS
     from energy_model.report import format_deliveries
     from energy_model.results import write_results
     from energy_model.solve import solve
     from energy_model.trace import trace_deliveries
 
     data = load_inputs(args.inputs)
+    assets = data.option_assets
+    cable = set(assets.option[assets.action == "add_power_link"])
     n = solve(build_network(args.year, args.option, data, power=args.power,
                             resolution=args.resolution))
     without = None
-    if any(o in POWER_OPTIONS for o in args.option):
-        others = [o for o in args.option if o not in POWER_OPTIONS]
+    if set(args.option) & cable:
+        others = [o for o in args.option if o not in cable]
         without = solve(build_network(args.year, others, data, power=True,
                                       resolution=args.resolution))
     out = write_results(n, args.out, inputs_dir=Path(args.inputs), without=without)

@@ -87,6 +87,10 @@ class Inputs:
     offshore_wind: pd.DataFrame
     co2_prices: pd.DataFrame
     gas_for_power: pd.DataFrame
+    options: pd.DataFrame
+    option_assets: pd.DataFrame
+    stresses: pd.DataFrame
+    stress_actions: pd.DataFrame
     parameters: dict[str, float]
 
     def demand_regions(self) -> list[str]:
@@ -209,6 +213,9 @@ def _collect_references(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
 
     regions = col("regions.csv", "code")
     return {
+        "option": col("options.csv", "option"),
+        "stress": col("stresses.csv", "stress"),
+        "unit": set(units.UNITS),
         "region": regions,
         "endpoint": regions | col("nodes.csv", "node"),
         "sources": col("sources.csv", "source_id"),
@@ -225,6 +232,9 @@ def _reverse_names(pipes: pd.DataFrame | None) -> set[str]:
 
 
 _REF_FIX = {
+    "option": "use an option name from options.csv",
+    "stress": "use a stress name from stresses.csv",
+    "unit": f"use one of {sorted(units.UNITS)}",
     "region": "use a code listed in regions.csv (or add the region there)",
     "endpoint": "use a region code from regions.csv or a node from nodes.csv",
     "sources": "add the source to sources.csv or correct the id",

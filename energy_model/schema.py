@@ -22,6 +22,16 @@ POWER_TECHNOLOGIES: frozenset[str] = frozenset({
     "wind offshore", "solar", "other"})
 """Technologies of the electricity layer; ``gas *`` plants burn gas from the gas network."""
 
+OPTION_ACTIONS: frozenset[str] = frozenset({
+    "add_pipeline", "set_capacity", "add_lng", "add_storage", "add_power_link",
+    "add_offshore_wind", "add_power_capacity", "extendable_pipeline"})
+"""Actions an option may take (see :mod:`energy_model.cases`)."""
+
+STRESS_ACTIONS: frozenset[str] = frozenset({
+    "cut_supply", "outage", "scale_price", "scale_gas_demand", "peak_days",
+    "scale_capacity_factor", "add_power_demand", "end_contract", "slid"})
+"""Actions a stress may take (see :mod:`energy_model.cases`)."""
+
 SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")
 """Provenance columns carried by every table that holds numbers."""
 
@@ -316,6 +326,45 @@ TABLES: dict[str, Table] = {
     "co2_prices.csv": Table(
         {"year": Column("year"), "price_eur_per_t": _num("EUR/tCO2", "co2 price")},
         key=("year",),
+    ),
+    "options.csv": Table(
+        {
+            "option": Column(),
+            "description": Column(),
+            "capex_meur": _num("MEUR", "money"),
+            "lifetime_yr": _num("yr", "time"),
+            "fom_share": _num("fraction", "fraction"),
+            "earliest_year": Column("year"),
+        },
+        key=("option",),
+    ),
+    "option_assets.csv": Table(
+        {
+            "option": Column(ref="option"),
+            "action": Column(choices=OPTION_ACTIONS),
+            "target": Column(),
+            "value": Column("float", required=False),
+            "unit": Column(required=False, ref="unit"),
+        },
+        key=("option", "action", "target"),
+    ),
+    "stresses.csv": Table(
+        {
+            "stress": Column(),
+            "description": Column(),
+            "probability": _num("fraction", "fraction"),
+        },
+        key=("stress",),
+    ),
+    "stress_actions.csv": Table(
+        {
+            "stress": Column(ref="stress"),
+            "action": Column(choices=STRESS_ACTIONS),
+            "target": Column(),
+            "value": Column("float", required=False),
+            "unit": Column(required=False, ref="unit"),
+        },
+        key=("stress", "action", "target"),
     ),
     "parameters.csv": Table(
         {

@@ -90,6 +90,9 @@ UNITS: dict[str, Unit] = {
     "tCO2/MWh": Unit("emission", 1.0),
     "EUR/tCO2": Unit("co2 price", 1.0),
     "fraction": Unit("fraction", 1.0),
+    "yr": Unit("time", 8760.0),
+    "days": Unit("time", 24.0),
+    "h": Unit("time", 1.0),
     "%": Unit("fraction", 0.01),
 }
 """Every unit string allowed in ``inputs/``, with its dimension and factor to internal units."""

@@ -1,0 +1,152 @@
+"""Study files, the options x stresses runner, cache, failures and the Dask path (tiny data)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from conftest import TINY
+
+from energy_model import load_inputs
+from energy_model.study import (
+    StudyError,
+    expand_cases,
+    load_study,
+    rank_options,
+    run_study,
+)
+
+STUDY = {
+    "name": "tiny",
+    "year": 2030,
+    "options": {"reference": [], "px": ["px"]},
+    "stresses": ["none", "russia-cut", "p3-outage", "slid"],
+}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_inputs(TINY)
+
+
+def write_study(tmp_path, **changes):
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump({**STUDY, **changes}))
+    return path
+
+
+def test_study_file_errors_name_the_bad_key_or_value(tmp_path, data):
+    path = write_study(tmp_path, year=2031, colour="red", resolution="monthly",
+                       options={"a": ["px", "no-such-option"], "b": "px"},
+                       stresses=["none", "meteor"])
+    with pytest.raises(StudyError) as err:
+        load_study(path, data)
+    text = str(err.value)
+    assert "unknown key 'colour'" in text
+    assert "key 'year': 2031 is not a model year" in text
+    assert "options.a: unknown option 'no-such-option'" in text
+    assert "options.b: give a list of option names" in text
+    assert "stresses: unknown stress 'meteor'" in text
+    assert "key 'resolution': 'monthly'" in text
+    assert len(err.value.problems) == 6
+
+
+def test_slid_expands_to_one_case_per_country(tmp_path, data):
+    study = load_study(write_study(tmp_path), data)
+    cases = expand_cases(study, data)
+    assert {c.stress for c in cases} == {"none", "russia-cut", "p3-outage", "slid-TR"}
+    assert len(cases) == 2 * 4
+
+
+@pytest.fixture(scope="module")
+def study_run(tmp_path_factory, data):
+    out = tmp_path_factory.mktemp("study")
+    study = load_study(write_study(out), data)
+    ds = run_study(study, out / "results", inputs=TINY, workers=2, progress=False)
+    return out / "results", ds, study
+
+
+def test_small_study_end_to_end(study_run):
+    out, ds, _ = study_run
+    assert set(ds.dims) >= {"option", "stress", "country", "origin"}
+    assert (ds.status == "ok").all()
+    for f in ("results.nc", "costs.csv", "countries.csv", "deliveries.csv", "summary.md"):
+        assert (out / f).exists()
+    # without PX, the P3 outage leaves TR short of what AZ can deliver: 1 - 0.495 bcm
+    uns = ds.unserved_gas.sel(country="TR")
+    assert uns.sel(option="reference", stress="p3-outage").item() == pytest.approx(0.505)
+    assert uns.sel(option="px", stress="p3-outage").item() == pytest.approx(0.0, abs=1e-9)
+    assert rank_options(ds).index[0] == "px"
+    assert "Rule: options are ranked" in (out / "summary.md").read_text()
+
+
+def test_adding_an_option_at_zero_capex_never_raises_cost(study_run):
+    _, ds, _ = study_run
+    diff = ds.total_cost.sel(option="px") - ds.total_cost.sel(option="reference")
+    assert (diff <= 1e-6 * ds.total_cost.sel(option="reference")).all()
+
+
+def test_rerun_uses_the_cache_and_recomputes_nothing(study_run, monkeypatch):
+    out, ds, study = study_run
+    import energy_model.study as st
+
+    def boom(spec):  # any solve now would fail the test
+        raise AssertionError("case recomputed")
+
+    monkeypatch.setattr(st, "run_case", boom)
+    again = run_study(study, out, inputs=TINY, workers=1, progress=False)
+    assert (again.total_cost == ds.total_cost).all()
+
+
+def test_a_failed_case_is_reported_and_the_others_finish(tmp_path, data, monkeypatch):
+    import energy_model.study as st
+
+    real = st.run_case
+
+    def flaky(spec):
+        if spec["stress"] == "russia-cut" and spec["options"] == ["px"]:
+            raise RuntimeError("solver exploded")
+        return real(spec)
+
+    monkeypatch.setattr(st, "run_case", flaky)
+    study = load_study(write_study(tmp_path, stresses=["none", "russia-cut"]), data)
+    ds = run_study(study, tmp_path / "out", inputs=TINY, workers=1, progress=False)
+    assert ds.status.sel(option="px", stress="russia-cut").item() == "failed"
+    assert int((ds.status == "ok").sum()) == 3
+    assert "px / russia-cut" in (tmp_path / "out" / "summary.md").read_text()
+    cached = list((tmp_path / "out" / "cache").glob("*.json"))
+    assert len(cached) == 3  # the failed case is not cached, so a re-run retries it
+    assert all(json.loads(p.read_text())["status"] == "ok" for p in cached)
+
+
+def test_the_same_study_runs_on_a_dask_cluster(tmp_path, data, study_run):
+    distributed = pytest.importorskip("distributed")
+    _, local, _ = study_run
+    study = load_study(write_study(tmp_path), data)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        ds = run_study(study, tmp_path / "dask", inputs=TINY, scheduler=cluster.scheduler_address,
+                       progress=False)
+    assert (ds.status == "ok").all()
+    assert ds.total_cost.values == pytest.approx(local.total_cost.values)
+
+
+def test_tcp_and_sgc_never_raise_unserved_gas_under_russia_cut(tmp_path):
+    from conftest import INPUTS
+
+    real = load_inputs(INPUTS)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "invariant", "year": 2030, "power": False,
+        "options": {"reference": [], "tcp+sgc": ["tcp-full", "sgc-expansion"]},
+        "stresses": ["none", "russia-cut"]}))
+    ds = run_study(load_study(path, real), tmp_path / "out", inputs=INPUTS, workers=2,
+                   progress=False)
+    assert (ds.status == "ok").all()
+    uns = ds.unserved_gas.sum("country")
+    assert uns.sel(option="tcp+sgc", stress="russia-cut") <= \
+        uns.sel(option="reference", stress="russia-cut") + 1e-6
+    # more capacity at zero capex never raises the operating cost
+    assert (ds.total_cost.sel(option="tcp+sgc") <= ds.total_cost.sel(option="reference")
+            * (1 + 1e-9)).all()
