@@ -1,0 +1,55 @@
+"""Indicator formulas against hand-computed values on the tiny network."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import TINY
+
+from energy_model import build_network, load_inputs
+from energy_model.indicators import (
+    curtailment_rate,
+    hhi_by_origin,
+    import_route_diversification,
+    n_minus_1,
+    origin_share,
+)
+from energy_model.units import to_mw
+
+
+@pytest.fixture(scope="module")
+def tiny_net():
+    data = load_inputs(TINY)
+    return build_network(2030, inputs=data), data
+
+
+def test_n_minus_1_by_hand(tiny_net):
+    n, data = tiny_net
+    row = n_minus_1(n, data).loc["TR"]
+    # entries: P2 (2 bcm/yr, from the transit node) + P3 (5 bcm/yr, from Russia);
+    # largest single infrastructure: P3; peak day 5 mcm/d
+    expected = (to_mw(2, "bcm/yr") + to_mw(5, "bcm/yr") - to_mw(5, "bcm/yr")) \
+        / to_mw(5, "mcm/d") * 100
+    assert row.n_minus_1 == pytest.approx(expected)
+    assert row.n_minus_1 == pytest.approx(109.59, abs=0.01)
+    assert row.I_name == "Q"
+    with_deff = n_minus_1(n, data, d_eff_mw={"TR": to_mw(1, "mcm/d")}).loc["TR"]
+    assert with_deff.n_minus_1_demand_side == pytest.approx(expected * 5 / 4)
+
+
+def test_import_route_diversification_by_hand(tiny_net):
+    n, _ = tiny_net
+    # shares of entry capacity: corridor 2/7, Russia 5/7 -> (200/7)^2 + (500/7)^2
+    assert import_route_diversification(n, "TR") == pytest.approx((200 / 7) ** 2 + (500 / 7) ** 2)
+
+
+def test_hhi_shares_and_curtailment_by_hand():
+    d = pd.DataFrame({"country": ["TR", "TR", "GE"], "origin": ["AZ", "RU", "AZ"],
+                      "bcm": [0.495, 0.505, 2.0]})
+    hhi = hhi_by_origin(d)
+    assert hhi["TR"] == pytest.approx(49.5 ** 2 + 50.5 ** 2)
+    assert hhi["GE"] == pytest.approx(10_000)
+    assert origin_share(d, "RU")["TR"] == pytest.approx(0.505)
+    assert origin_share(d, "RU")["GE"] == 0.0
+    cr = curtailment_rate(pd.Series({"TR": 0.1}), pd.Series({"TR": 1.0}))
+    assert cr["TR"] == pytest.approx(0.1)
