@@ -94,11 +94,12 @@ def build_network(year: int, options: Sequence[str] = (),
     add_storage(n, select_active(data.storage, year))
     if power:
         add_power(n, data, year)
+    add_contracts(n, data, year)
     if options:
         from energy_model.cases import apply_options
 
         apply_options(n, options, data)
-    add_contracts(n, data, year)
+        fill_link_ports(n)
     remove_unattached_buses(n)
     check_no_energy_creation(n)
     logger.info("built %s: %d buses, %d links, %d generators, %d stores", n.name,
@@ -268,13 +269,21 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
                          contracts=m.contracts, buyer=m.buyer, seller=m.seller, kind=m.kind,
                          contract_min_mwh=m.contract_min_mwh,
                          contract_max_mwh=m.contract_max_mwh))
-    for port in range(2, max(used_ports.values(), default=1) + 1):
-        n.links[f"bus{port}"] = n.links[f"bus{port}"].fillna("")
-        n.links[f"efficiency{port}"] = n.links[f"efficiency{port}"].fillna(1.0)
+    fill_link_ports(n)
     meters = pd.DataFrame(rows).set_index("name")
     n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")
     n.add("Generator", meters.index, bus=meters.index, carrier="contract", p_min_pu=-1.0,
           p_max_pu=0.0, origin="", **meters.to_dict("series"))
+
+
+def fill_link_ports(n: pypsa.Network) -> None:
+    """Give Links added after the contract meters empty extra ports (no bus, efficiency 1)."""
+    for col in n.links.columns:
+        if col.startswith("bus") and col[3:].isdigit() and int(col[3:]) >= 2:
+            n.links[col] = n.links[col].fillna("")
+            eff = f"efficiency{col[3:]}"
+            if eff in n.links.columns:
+                n.links[eff] = n.links[eff].fillna(1.0)
 
 
 def remove_unattached_buses(n: pypsa.Network) -> None:

@@ -10,8 +10,9 @@ This module turns their actions into changes of the network:
   ``scale_capacity_factor``, ``add_power_demand``, ``slid`` (one case per country,
   ``slid-XX``).
 
-Every stressed case lifts contract minimums (force majeure), so a case that loses a route stays
-feasible and reports unserved gas instead; contract maxima stay.
+Every stressed case suspends the contracts (no minimum, no maximum), so a case that loses a route
+stays feasible, reroutes gas freely and reports unserved gas; an option that expands a delivery
+point raises the maximum of the contracts metered there by the added capacity.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ import pandas as pd
 import pypsa
 
 from energy_model import units
-from energy_model.build import add_lng_terminals, add_pipelines, add_storage
+from energy_model.build import (
+    add_lng_terminals,
+    add_pipelines,
+    add_storage,
+    check_no_energy_creation,
+)
 from energy_model.inputs import Inputs
 
 logger = logging.getLogger(__name__)
@@ -74,7 +80,9 @@ def _apply_option_action(n: pypsa.Network, option: str, a: pd.Series, data: Inpu
         if a.target not in n.links.index:
             raise ValueError(f"option {option!r}: no link {a.target!r} in service in {year}")
         mw = units.to_mw(a.value, a.unit)
-        n.links.loc[a.target, "p_nom"] = max(n.links.at[a.target, "p_nom"], mw)
+        added = max(mw - n.links.at[a.target, "p_nom"], 0.0)
+        n.links.loc[a.target, "p_nom"] += added
+        raise_contract_maxima(n, a.target, added)
     elif a.action == "add_lng":
         add_lng_terminals(n, _by_name(data.lng_terminals, a.target, year))
     elif a.action == "add_storage":
@@ -92,6 +100,21 @@ def _apply_option_action(n: pypsa.Network, option: str, a: pd.Series, data: Inpu
         _add_extendable_pipeline(n, option, a.target, data)
     else:
         raise ValueError(f"option {option!r}: unknown action {a.action!r}")
+
+
+def raise_contract_maxima(n: pypsa.Network, link: str, added_mw: float) -> None:
+    """Raise the maximum of contract meters on ``link`` by the added capacity over a year.
+
+    An expansion is built for gas that is sold: its new capacity is assumed contracted.
+    """
+    if added_mw <= 0:
+        return
+    hours = n.snapshot_weightings.generators.sum()
+    for col in [c for c in n.links.columns if c.startswith("bus") and c[3:].isdigit()]:
+        meter = n.links.at[link, col]
+        if int(col[3:]) >= 2 and meter in n.generators.index:
+            n.generators.loc[meter, "e_sum_min"] -= added_mw * hours
+            n.generators.loc[meter, "p_nom"] += added_mw
 
 
 def _by_name(table: pd.DataFrame, name: str, year: int) -> pd.DataFrame:
@@ -124,6 +147,9 @@ def _add_power_capacity(n: pypsa.Network, data: Inputs, target: str, mw: float) 
     from energy_model.power import ac_bus
 
     region, tech = target.split(" ", 1)
+    if tech.startswith("gas"):
+        raise ValueError(f"add_power_capacity: gas plants ({target!r}) burn network gas and are "
+                         "not supported by this action; add them to power_capacity.csv")
     if target in n.generators.index:
         n.generators.loc[target, "p_nom"] += mw
         return
@@ -158,15 +184,26 @@ def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
     """Apply a stress (``none``, a catalogue name, or ``slid-XX``) to ``n``."""
     if stress == "none":
         return
-    lift_contract_minimums(n)
+    suspend_contracts(n)
     if stress.startswith("slid-"):
         apply_slid(n, stress.removeprefix("slid-"))
         return
+    if stress == "slid":
+        raise ValueError("stress 'slid' is one case per country: use 'slid-XX' (a study "
+                         "expands 'slid' itself)")
     if stress not in set(data.stresses.stress):
         raise KeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
     for _, a in data.stress_actions[data.stress_actions.stress == stress].iterrows():
         _apply_stress_action(n, stress, a, data)
     refresh_unserved(n)
+    check_no_energy_creation(n)
+
+
+def _value(a: pd.Series) -> float:
+    """Return an action's value in the internal unit of its dimension (``%`` -> fraction)."""
+    v = float(a.value)
+    return v * units.get_unit(a.unit).factor if isinstance(a.unit, str) and a.unit and \
+        units.get_unit(a.unit).dimension == "fraction" else v
 
 
 def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inputs) -> None:
@@ -179,20 +216,20 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
                           | (links.index == a.target)]
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
-        links.loc[hit, "p_nom"] *= 1.0 - float(a.value)
+        links.loc[hit, ["p_nom", "p_nom_max"]] *= 1.0 - _value(a)
     elif a.action == "scale_price":
         idx = g.index[(g.carrier == "gas supply") & (g.origin == a.target)]
-        g.loc[idx, "marginal_cost"] *= float(a.value)
+        g.loc[idx, "marginal_cost"] *= _value(a)
     elif a.action == "scale_gas_demand":
         loads = _gas_loads(n, a.target)
         winter = n.snapshots.month.isin([12, 1, 2])
-        n.loads_t.p_set.loc[winter, loads] *= float(a.value)
+        n.loads_t.p_set.loc[winter, loads] *= _value(a)
     elif a.action == "peak_days":
         _apply_peak_days(n, data, int(float(a.value)), a.target)
     elif a.action == "scale_capacity_factor":
         idx = g.index[g.carrier == a.target]
         cols = n.generators_t.p_max_pu.columns.intersection(idx)
-        n.generators_t.p_max_pu[cols] = (n.generators_t.p_max_pu[cols] * float(a.value)).clip(0, 1)
+        n.generators_t.p_max_pu[cols] = (n.generators_t.p_max_pu[cols] * _value(a)).clip(0, 1)
     elif a.action == "add_power_demand":
         if not n.meta.get("power"):
             raise ValueError(f"stress {stress!r} needs the electricity layer (power=True)")
@@ -209,20 +246,28 @@ def _gas_loads(n: pypsa.Network, target: str) -> pd.Index:
 
 
 def _apply_peak_days(n: pypsa.Network, data: Inputs, days: int, target: str) -> None:
-    """Set gas demand to each region's peak-day rate on the ``days`` coldest consecutive days.
+    """Raise gas demand to each region's peak-day rate over ``days`` consecutive days.
 
-    The coldest window is the one with the highest total gas demand; with hourly resolutions the
-    whole winter week stands for it.
+    The window is the one with the highest total gas demand. With the electricity layer on, the
+    peak-day rate is reduced by the region's mean gas-for-power rate, which the power plants
+    burn explicitly. With representative weeks, the cold winter week stands for the spell.
     """
     loads = _gas_loads(n, target)
-    total = n.loads_t.p_set[loads].sum(axis=1)
-    window = min(days, len(total)) if n.meta["resolution"] == "daily" else int(
-        (n.snapshots.month == 1).sum())
-    start = int(total.rolling(window).sum().to_numpy().argmax()) - window + 1
-    sel = n.snapshots[start:start + window]
-    peak = data.gas_demand[(data.gas_demand.metric == "peak_day")
-                           & (data.gas_demand.year == int(n.meta["year"]))]
+    total = n.loads_t.p_set[loads].sum(axis=1).to_numpy()
+    w = n.snapshot_weightings.objective.to_numpy()
+    if n.meta["resolution"] == "weeks":
+        sel = n.snapshots[n.snapshots.month == 1]
+    else:
+        window = min(round(days * 24 / w[0]), len(total))
+        sums = np.convolve(total, np.ones(window), mode="valid")
+        start = int(np.argmax(sums))
+        sel = n.snapshots[start:start + window]
+    year = int(n.meta["year"])
+    peak = data.gas_demand[(data.gas_demand.metric == "peak_day") & (data.gas_demand.year == year)]
     peak = peak.set_index("region").value_internal
+    if n.meta.get("power"):
+        gfp = data.gas_for_power[data.gas_for_power.year == year].set_index("region").value_mwh
+        peak = peak.sub(gfp.reindex(peak.index).fillna(0.0) / units.HOURS_PER_YEAR)
     for load in loads:
         region = n.loads.at[load, "bus"]
         if region in peak.index:
@@ -233,34 +278,46 @@ def _apply_peak_days(n: pypsa.Network, data: Inputs, days: int, target: str) -> 
 def apply_slid(n: pypsa.Network, country: str) -> None:
     """Remove the single largest entry infrastructure of ``country`` (ENTSOG SLID).
 
-    Entries are the Links into the country's grid bus (pipelines and LNG terminals; storage and
-    production excluded, as in ENTSOG's definition); the largest by capacity is switched off.
+    Entries are those of :func:`energy_model.indicators.entry_links` (pipelines from other
+    countries, offtakes from the corridor's transit buses, LNG terminals; storage and production
+    excluded, as in ENTSOG's definition). Pipelines of one ``asset`` count as one infrastructure
+    (all TANAP offtakes together); the largest by capacity is switched off.
     """
     entry = largest_entry(n, country)
     if entry is None:
         logger.warning("SLID %s: no entry infrastructure", country)
         return
-    n.links.loc[entry, "p_nom"] = 0.0
+    links = n.links.index[(n.links.bus1 == country)
+                          & ((n.links.get("asset") == entry) | (n.links.index == entry))]
+    n.links.loc[links, ["p_nom", "p_nom_max"]] = 0.0
     n.meta = {**n.meta, "slid_removed": entry}
 
 
 def largest_entry(n: pypsa.Network, country: str) -> str | None:
-    """Return the name of the largest Link delivering gas into ``country``'s grid bus."""
-    links = n.links[n.links.carrier.isin(["gas pipeline", "LNG terminal"])
-                    & (n.links.bus1 == country)]
-    links = links[n.buses.country.reindex(links.bus0).values != country]
-    return None if links.empty else str(links.p_nom.idxmax())
+    """Return the largest entry of ``country``: a pipeline ``asset`` or an LNG terminal."""
+    from energy_model.indicators import entry_links
+
+    entries = entry_links(n, country)
+    if entries.empty:
+        return None
+    pipes = entries[entries.carrier == "gas pipeline"]
+    lng = entries[entries.carrier == "LNG terminal"]
+    groups = pd.concat([pipes.groupby("asset").p_nom.sum(), lng.p_nom])
+    return str(groups.idxmax())
 
 
-def lift_contract_minimums(n: pypsa.Network) -> None:
-    """Lift every contract minimum (``e_sum_max`` of the meters to 0); maxima stay.
+def suspend_contracts(n: pypsa.Network) -> None:
+    """Suspend every contract: lift minimums and maximums of all meters.
 
     Applied in every stressed case: under a supply crisis take-or-pay minimums are suspended
-    (force majeure, emergency measures), and a minimum that a lost route can no longer meet
-    would otherwise make the case infeasible instead of showing unserved gas.
+    (force majeure) and gas is traded to where it is needed beyond the contracted volumes, as in
+    ENTSOG's security-of-supply simulations, which have no contracts. A minimum that a lost
+    route could no longer meet would otherwise make the case infeasible instead of showing
+    unserved gas, and a maximum would block rerouting.
     """
     meters = n.generators.index[n.generators.carrier == "contract"]
     n.generators.loc[meters, "e_sum_max"] = 0.0
+    n.generators.loc[meters, "e_sum_min"] = -np.inf
 
 
 def refresh_unserved(n: pypsa.Network) -> None:

@@ -346,7 +346,14 @@ def _check_tables(raw: dict[str, pd.DataFrame]) -> list[Problem]:
     out += _check_shapes(raw.get("gas_demand_shape.csv"))
     out += _check_coverage(raw)
     par = raw.get("parameters.csv")
-    if par is not None and "parameter" in par.columns:
+    if par is not None and {"parameter", "value"} <= set(par.columns):
+        fixed = {"gcv_per_bcm": units.GCV_MWH_PER_BCM / 1e6, "lhv_to_gcv": units.LHV_PER_GCV}
+        for i, row in par[par.parameter.isin(list(fixed))].iterrows():
+            if abs(float(_num(pd.Series([row.value])).iloc[0]) - fixed[row.parameter]) > 1e-9:
+                out.append(Problem("parameters.csv", int(i) + 2, "value",
+                                   f"{row.parameter} differs from energy_model/units.py "
+                                   f"({fixed[row.parameter]})",
+                                   "change both together: units.py holds the conversion"))
         for name in REQUIRED_PARAMETERS:
             if name not in set(par.parameter):
                 out.append(Problem("parameters.csv", None, "parameter", f"'{name}' is missing",

@@ -25,6 +25,7 @@ import pypsa
 
 from energy_model.inputs import Inputs
 from energy_model.timeseries import monthly_to_snapshots
+from energy_model.units import LHV_PER_GCV
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +83,19 @@ def add_plants(n: pypsa.Network, cap: pd.DataFrame, data: Inputs, co2_price: flo
     Marginal cost of a thermal Generator [EUR/MWh_el] = (fuel + CO2 price × emission factor) /
     efficiency + variable O&M; of a gas Link per MWh of gas input [EUR/MWh_th] = CO2 price ×
     emission factor + variable O&M × efficiency (the gas itself is priced by the gas network).
+    ``power_technologies.csv`` gives efficiencies and emission factors on lower calorific value
+    (as PyPSA technology-data and IPCC do); for gas plants both are converted to the gas
+    network's gross calorific value (× LHV/GCV = 0.9).
     """
     tech = data.power_technologies.set_index("technology")
     t = tech.reindex(cap.technology)
-    eff = t.efficiency.to_numpy()
-    co2 = t.co2_t_per_mwh_th.to_numpy()
+    eff = t.efficiency.to_numpy().copy()
+    co2 = t.co2_t_per_mwh_th.to_numpy().copy()
     names = (cap.region + " " + cap.technology).to_numpy()
     gas = cap.technology.isin(GAS_TECHNOLOGIES).to_numpy()
+    # efficiencies and emission factors are on LHV; the gas network counts GCV
+    eff[gas] = lhv_to_gcv_efficiency(eff[gas])
+    co2[gas] = co2[gas] * LHV_PER_GCV
     if gas.any():
         n.add("Link", names[gas], bus0=cap.region.to_numpy()[gas],
               bus1=[ac_bus(r) for r in cap.region.to_numpy()[gas]],
@@ -110,6 +117,11 @@ def add_plants(n: pypsa.Network, cap: pd.DataFrame, data: Inputs, co2_price: flo
               carrier=cap.technology.to_numpy()[mask], p_nom=cap.capacity_mw.to_numpy()[mask],
               marginal_cost=mc[mask], co2_t_per_mwh_th=co2[mask], efficiency=eff[mask],
               origin="", **kwargs)
+
+
+def lhv_to_gcv_efficiency(efficiency):
+    """Convert an efficiency on LHV fuel input to one on GCV fuel input [-]."""
+    return efficiency * LHV_PER_GCV
 
 
 def _profiles(n: pypsa.Network, data: Inputs, cap: pd.DataFrame,
@@ -164,18 +176,18 @@ def summarise_power(n: pypsa.Network) -> pd.DataFrame:
     gas_links = n.links[n.links.carrier.isin(GAS_TECHNOLOGIES)]
     fuel = n.links_t.p0[gas_links.index].mul(w, axis=0).sum()
     country = n.buses.country.reindex(gas_links.bus0).values
-    out = pd.DataFrame({
+    parts = {
         "gas_for_power_bcm": mwh_to_bcm(fuel).groupby(country).sum(),
         "gas_power_twh": (-n.links_t.p1[gas_links.index].mul(w, axis=0).sum() / 1e6)
         .groupby(country).sum(),
         "co2_gas_mt": (fuel * gas_links.co2_t_per_mwh_th / 1e6).groupby(country).sum(),
-    })
+    }
     gens = n.generators[n.generators.carrier.isin(["coal", "lignite", "other"])]
     if not gens.empty:
         el = n.generators_t.p[gens.index].mul(w, axis=0).sum()
         co2 = el / gens.efficiency * gens.co2_t_per_mwh_th / 1e6
-        out["co2_other_mt"] = co2.groupby(n.buses.country.reindex(gens.bus).values).sum()
-    out = out.fillna(0.0)
+        parts["co2_other_mt"] = co2.groupby(n.buses.country.reindex(gens.bus).values).sum()
+    out = pd.concat(parts, axis=1).fillna(0.0)
     out["co2_mt"] = out.co2_gas_mt + out.get("co2_other_mt", 0.0)
     return out.round(6)
 

@@ -29,7 +29,7 @@ OPTION_ACTIONS: frozenset[str] = frozenset({
 
 STRESS_ACTIONS: frozenset[str] = frozenset({
     "cut_supply", "outage", "scale_price", "scale_gas_demand", "peak_days",
-    "scale_capacity_factor", "add_power_demand", "end_contract", "slid"})
+    "scale_capacity_factor", "add_power_demand", "slid"})
 """Actions a stress may take (see :mod:`energy_model.cases`)."""
 
 SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")

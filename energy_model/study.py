@@ -143,6 +143,14 @@ def expand_cases(study: Study, data: Inputs) -> list[Case]:
             for s in stresses]
 
 
+def early_options(study: Study, data: Inputs) -> list[str]:
+    """Return a note for each option the study builds before its earliest year."""
+    earliest = data.options.set_index("option").earliest_year
+    names = sorted({x for names in study.options.values() for x in names})
+    return [f"option {x!r} is assumed built in {study.year}, before its earliest year "
+            f"{int(earliest[x])}" for x in names if int(earliest[x]) > study.year]
+
+
 def study_power(study: Study, data: Inputs) -> bool:
     """Return whether the study's cases include the electricity layer."""
     from energy_model.cases import power_options
@@ -154,12 +162,21 @@ def study_power(study: Study, data: Inputs) -> bool:
 
 
 def case_key(case: Case, study: Study, power: bool, inputs_hash: str) -> str:
-    """Return the cache key of a case: a hash of inputs, case, settings and package version."""
+    """Return the cache key of a case: a hash of inputs, case, settings and package code."""
     payload = json.dumps({"case": asdict(case), "year": study.year, "power": power,
                           "resolution": study.resolution, "solver": study.solver,
-                          "inputs": inputs_hash, "version": package_version()},
+                          "inputs": inputs_hash, "version": package_version(),
+                          "code": code_hash()},
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def code_hash() -> str:
+    """Return a hash of the package's source files, so a code change invalidates the cache."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 _INPUTS: dict[str, Inputs] = {}
@@ -253,6 +270,8 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
                           "options": list(case.option_names), "stress": case.stress,
                           "power": power, "resolution": study.resolution,
                           "solver": study.solver, "cache": str(path)}
+    for note in early_options(study, data):
+        logger.warning(note)
     logger.info("study %s: %d cases, %d cached, %d to run", study.name, len(cases),
                 len(results), len(todo))
     bar = tqdm(total=len(cases), initial=len(results), desc=study.name, disable=not progress,
@@ -266,6 +285,7 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
         bar.update(1)
     bar.close()
     ds = assemble(study, cases, results, inputs_hash, power)
+    ds.attrs["notes"] = json.dumps(early_options(study, data))
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
     write_study_outputs(ds, out)
@@ -301,10 +321,13 @@ def _execute(todo: dict[Case, dict], workers: int | None, scheduler: str | None)
 
 
 def _result_of(result, exception) -> dict:
-    err = exception()
-    if err is not None:
-        return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
-    return result()
+    try:
+        err = exception()
+        if err is None:
+            return result()
+    except BaseException as exc:
+        err = exc
+    return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -405,19 +428,22 @@ def option_capex(study: Study, data: Inputs) -> dict[str, float]:
 def rank_options(ds: xr.Dataset) -> pd.DataFrame:
     """Rank options: least unserved gas summed over stress cases, then least total cost.
 
+    An option set with a failed case ranks after all complete ones (its sums are NaN).
     Returns a table with ``unserved_gas_bcm`` (sum over all stresses and countries),
     ``worst_case_bcm`` (largest total of one stress case), ``cost_none_bn_eur`` (system cost of
     the undisturbed case plus the option's annualised capex and fixed O&M) and ``rank``.
     """
     uns = ds.unserved_gas.sum("country", min_count=1)
     table = pd.DataFrame({
-        "unserved_gas_bcm": uns.sum("stress").to_series(),
-        "worst_case_bcm": uns.max("stress").to_series(),
+        "unserved_gas_bcm": uns.sum("stress", skipna=False).to_series(),
+        "worst_case_bcm": uns.max("stress", skipna=False).to_series(),
+        "failed_cases": (ds.status != "ok").sum("stress").to_series(),
     })
     cost = ds.total_cost + ds.option_capex
     cost = cost.sel(stress="none") if "none" in ds.stress.values else cost.mean("stress")
     table["cost_none_bn_eur"] = (cost / 1e9).to_series()
-    table = table.sort_values(["unserved_gas_bcm", "cost_none_bn_eur"])
+    table = table.sort_values(["failed_cases", "unserved_gas_bcm", "cost_none_bn_eur"],
+                              na_position="last")
     table["rank"] = range(1, len(table) + 1)
     return table.round(4)
 
@@ -447,6 +473,9 @@ def format_summary(ds: xr.Dataset) -> str:
         uns.to_markdown(),
         "",
     ]
+    notes = json.loads(ds.attrs.get("notes", "[]"))
+    if notes:
+        lines += ["## Notes", ""] + [f"- {x}" for x in notes] + [""]
     if failed:
         lines += ["## Failed cases", ""] + [f"- {o} / {s}" for o, s in failed] + [""]
     return "\n".join(lines)

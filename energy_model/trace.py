@@ -76,7 +76,7 @@ def compute_node_mix(n: pypsa.Network) -> dict[str, np.ndarray | list]:
         W = np.zeros((n_s, n_o + n_s))
         for name, link in inj_links.iterrows():
             k = list(stores.bus).index(link.bus1)
-            q = n.links_t.p0[name].clip(lower=0).to_numpy()
+            q = (n.links_t.p0[name].clip(lower=0) * n.snapshot_weightings.objective).to_numpy()
             W[k] += (q[:, None] * mix[:, bidx.get_loc(link.bus0), :]).sum(axis=0)
         total = W.sum(axis=1, keepdims=True)
         W = np.divide(W, total, out=np.zeros_like(W), where=total > 0)
