@@ -195,7 +195,8 @@ def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float
     n.add("Link", links.link.values, bus0=links.bus0.values, bus1=links.bus1.values,
           carrier="gas pipeline", p_nom=links.p_nom.values, p_min_pu=0.0,
           efficiency=1.0 - fuel * km, marginal_cost=tariff * km, length=links.length_km.values,
-          asset=links.asset.values, pipeline=links.name.values, direction=links.direction.values)
+          asset=links.asset.values, pipeline=links.name.values, direction=links.direction.values,
+          **empty_ports(n))
 
 
 def add_lng_terminals(n: pypsa.Network, lng: pd.DataFrame) -> None:
@@ -204,7 +205,7 @@ def add_lng_terminals(n: pypsa.Network, lng: pd.DataFrame) -> None:
         return
     n.add("Link", lng.name.values, bus0="LNG", bus1=lng.region.values, carrier="LNG terminal",
           p_nom=lng.sendout_mw.values, efficiency=1.0, asset=lng.name.values,
-          pipeline=lng.name.values, direction="forward")
+          pipeline=lng.name.values, direction="forward", **empty_ports(n))
 
 
 def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
@@ -219,9 +220,10 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
           e_nom=storage.working_gas_mwh.values, e_cyclic=True)
     n.add("Link", names, suffix=" injection", bus0=storage.region.values,
           bus1=[f"{x} storage" for x in names], carrier="gas storage",
-          p_nom=storage.injection_mw.values)
+          p_nom=storage.injection_mw.values, **empty_ports(n))
     n.add("Link", names, suffix=" withdrawal", bus0=[f"{x} storage" for x in names],
-          bus1=storage.region.values, carrier="gas storage", p_nom=storage.withdrawal_mw.values)
+          bus1=storage.region.values, carrier="gas storage", p_nom=storage.withdrawal_mw.values,
+          **empty_ports(n))
 
 
 def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
@@ -274,6 +276,16 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
     n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")
     n.add("Generator", meters.index, bus=meters.index, carrier="contract", p_min_pu=-1.0,
           p_max_pu=0.0, origin="", **meters.to_dict("series"))
+
+
+def empty_ports(n: pypsa.Network) -> dict[str, object]:
+    """Return attributes that give a new Link empty extra ports (``bus2`` = "", efficiency 1)."""
+    out: dict[str, object] = {}
+    for col in n.links.columns:
+        if col.startswith("bus") and col[3:].isdigit() and int(col[3:]) >= 2:
+            out[col] = ""
+            out[f"efficiency{col[3:]}"] = 1.0
+    return out
 
 
 def fill_link_ports(n: pypsa.Network) -> None:

@@ -216,7 +216,11 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
                           | (links.index == a.target)]
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
-        links.loc[hit, ["p_nom", "p_nom_max"]] *= 1.0 - _value(a)
+        keep = 1.0 - _value(a)
+        links.loc[hit, "p_nom"] *= keep
+        p_max = links.loc[hit, "p_nom_max"].to_numpy()
+        links.loc[hit, "p_nom_max"] = np.where(np.isinf(p_max), np.inf if keep > 0 else 0.0,
+                                               p_max * keep)
     elif a.action == "scale_price":
         idx = g.index[(g.carrier == "gas supply") & (g.origin == a.target)]
         g.loc[idx, "marginal_cost"] *= _value(a)

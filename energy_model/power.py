@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from energy_model.build import empty_ports
 from energy_model.inputs import Inputs
 from energy_model.timeseries import monthly_to_snapshots
 from energy_model.units import LHV_PER_GCV
@@ -162,7 +163,7 @@ def add_power_links(n: pypsa.Network, links: pd.DataFrame, params: dict[str, flo
     n.add("Link", both.link.values, bus0=[ac_bus(r) for r in both.b0],
           bus1=[ac_bus(r) for r in both.b1], carrier=both.carrier.values, p_nom=both.p.values,
           efficiency=both.eff.values, length=both.length_km.fillna(0.0).values,
-          pipeline=both.name.values)
+          pipeline=both.name.values, **empty_ports(n))
 
 
 def summarise_power(n: pypsa.Network) -> pd.DataFrame:
