@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None,
                    help="Dask distributed scheduler address (tcp://host:port)")
 
+    p = sub.add_parser("indicators", help="security-of-supply indicators of one undisturbed year")
+    p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
+    p.add_argument("--out", required=True, help="output directory (indicators.csv)")
+    p.add_argument("--inputs", default="inputs", help="inputs directory")
+
     p = sub.add_parser("solve", help="build and solve one year, write results")
     p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
     p.add_argument("--option", action="append", default=[], help="option name (repeatable)")
@@ -58,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return {"validate": _validate, "overview": _overview, "build": _build,
-                "run": _run, "solve": _solve}[args.command](args)
+                "run": _run, "solve": _solve, "indicators": _indicators}[args.command](args)
     except InputError as err:
         print(err, file=sys.stderr)
         return 2
@@ -111,6 +116,46 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\n{ds.sizes['option'] * ds.sizes['stress'] - failed} cases solved, {failed} failed; "
           f"results in {out} (results.nc, costs.csv, countries.csv, deliveries.csv, summary.md)")
     return 1 if failed else 0
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from energy_model.build import build_network
+    from energy_model.indicators import (
+        compute_indicators,
+        remaining_flexibility,
+        supply_source_dependence,
+    )
+    from energy_model.solve import solve
+
+    data = load_inputs(args.inputs)
+
+    def build():
+        return build_network(args.year, inputs=data)
+
+    table = compute_indicators(solve(build()), data)
+    rf = remaining_flexibility(build)
+    r = data.regions
+    sources = sorted(set(r.code[r.kind == "supplier"]) | {"AZ", "TM"})
+    ssd = supply_source_dependence(build, sources).stack().reset_index()
+    ssd.columns = ["country", "source", "value"]
+    extra = [pd.DataFrame({"country": rf.index, "indicator": "remaining_flexibility",
+                           "value": rf.to_numpy(), "unit": "fraction"}),
+             ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
+             .drop(columns="source")]
+    table = pd.concat([table, *extra], ignore_index=True)
+    table.insert(0, "stress", "none")
+    table.insert(0, "option", "reference")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "indicators.csv", index=False)
+    wide = table.pivot_table(index="country", columns="indicator", values="value")
+    cols = [c for c in ("n_minus_1", "ird", "hhi_origin", "russian_share", "price",
+                        "remaining_flexibility") if c in wide]
+    print(wide[cols].round(3).to_string())
+    print(f"\nindicators written to {(out / 'indicators.csv').resolve()}")
+    return 0
 
 
 def _solve(args: argparse.Namespace) -> int:

@@ -53,3 +53,38 @@ def test_hhi_shares_and_curtailment_by_hand():
     assert origin_share(d, "RU")["GE"] == 0.0
     cr = curtailment_rate(pd.Series({"TR": 0.1}), pd.Series({"TR": 1.0}))
     assert cr["TR"] == pytest.approx(0.1)
+
+
+def test_remaining_flexibility_by_hand(tiny):
+    from conftest import edit_csv
+
+    from energy_model.indicators import remaining_flexibility
+
+    # P3 can bring 1.2 bcm/yr from Russia; with AZ's 0.495 bcm, doubling TR's 1 bcm demand leaves
+    # 2 - 1.2 - 0.495 = 0.305 bcm unserved: RF = 1 - 0.305 / 1 = 0.695
+    edit_csv(tiny, "pipelines.csv", lambda df: df.assign(
+        capacity_fwd=df.capacity_fwd.where(df.name != "P3", "1.2")))
+    data = load_inputs(tiny)
+    rf = remaining_flexibility(lambda: build_network(2030, inputs=data))
+    assert rf["TR"] == pytest.approx(0.695, abs=1e-6)
+
+
+def test_supply_source_dependence_by_hand():
+    from energy_model.indicators import supply_source_dependence
+
+    data = load_inputs(TINY)
+    ssd = supply_source_dependence(lambda: build_network(2030, inputs=data), ["RU", "AZ"])
+    assert ssd.loc["TR", "RU"] == pytest.approx(0.505, abs=1e-6)  # only AZ's 0.495 arrives
+    assert ssd.loc["TR", "AZ"] == pytest.approx(0.0, abs=1e-9)    # Russia can cover it all
+
+
+def test_compute_indicators_long_table(tiny_net):
+    from energy_model import solve
+    from energy_model.indicators import compute_indicators
+
+    n, data = tiny_net
+    table = compute_indicators(solve(n.copy()), data).set_index(["country", "indicator"])
+    assert table.loc[("TR", "russian_share"), "value"] == pytest.approx(0.505)
+    assert table.loc[("TR", "price"), "value"] == pytest.approx(30.0)
+    assert table.loc[("TR", "curtailment_rate"), "value"] == pytest.approx(0.0)
+    assert set(table.unit) >= {"%", "EUR/MWh", "fraction", "bcm"}
