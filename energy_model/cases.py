@@ -327,8 +327,32 @@ def suspend_contracts(n: pypsa.Network) -> None:
 def refresh_unserved(n: pypsa.Network) -> None:
     """Re-size the unserved-gas Generators to the (possibly stressed) gas demand."""
     uns = n.generators.index[n.generators.carrier == "unserved gas"]
+    slices = n.generators.loc[uns, "bus"].value_counts()
     for g in uns:
-        load = f"{n.generators.at[g, 'bus']} gas demand"
-        p = n.loads_t.p_set[load]
-        n.generators.loc[g, "p_nom"] = max(float(p.max()), 1e-6)
-        n.generators_t.p_max_pu[g] = p / n.generators.at[g, "p_nom"]
+        bus = n.generators.at[g, "bus"]
+        p = n.loads_t.p_set[f"{bus} gas demand"]
+        n.generators.loc[g, "p_nom"] = max(float(p.max()), 1e-6) / slices[bus]
+        n.generators_t.p_max_pu[g] = p / p.max() if p.max() > 0 else 0.0
+
+
+def apply_cooperative_curtailment(n: pypsa.Network, tranches: int = 10,
+                                  step: float = 1e-3) -> None:
+    """Spread curtailment so that curtailment rates equalise where infrastructure allows.
+
+    ENTSOG's cooperative behaviour: each region's unserved-gas Generator is split into
+    ``tranches`` equal slices of its demand, the k-th priced at the cost of disrupted gas times
+    ``1 + step * k``. Every region's first slice is then cheaper than any region's second, so
+    the optimiser curtails all regions slice by slice and their rates differ by at most one
+    slice (1 / ``tranches`` of demand) unless the network prevents it.
+    """
+    uns = n.generators[n.generators.carrier == "unserved gas"]
+    if uns.empty:
+        return
+    profiles = n.generators_t.p_max_pu[uns.index]
+    n.remove("Generator", uns.index)
+    for k in range(tranches):
+        names = uns.index + f" {k + 1}/{tranches}"
+        n.add("Generator", names, bus=uns.bus.values, carrier="unserved gas",
+              p_nom=(uns.p_nom / tranches).values,
+              marginal_cost=(uns.marginal_cost * (1 + step * k)).values,
+              p_max_pu=profiles.set_axis(names, axis=1), origin="UNS")

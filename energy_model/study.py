@@ -41,7 +41,8 @@ from energy_model.timeseries import RESOLUTIONS
 
 logger = logging.getLogger(__name__)
 
-STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver"}
+STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
+              "curtailment"}
 """Keys allowed in a study file."""
 
 
@@ -65,6 +66,7 @@ class Study:
     resolution: str = "daily"
     power: bool | None = None
     solver: dict = field(default_factory=dict)
+    curtailment: str = "cooperative"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
         out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
     if "power" in raw and not isinstance(raw["power"], bool):
         out.append("key 'power': write true or false")
+    if raw.get("curtailment", "cooperative") not in ("cooperative", "least-cost"):
+        out.append(f"key 'curtailment': {raw['curtailment']!r} is not 'cooperative' or "
+                   "'least-cost'")
     if "solver" in raw and not isinstance(raw["solver"], dict):
         out.append("key 'solver': give a mapping of HiGHS options")
     return out
@@ -164,6 +169,7 @@ def study_power(study: Study, data: Inputs) -> bool:
 def case_key(case: Case, study: Study, power: bool, inputs_hash: str) -> str:
     """Return the cache key of a case: a hash of inputs, case, settings and package code."""
     payload = json.dumps({"case": asdict(case), "year": study.year, "power": power,
+                          "curtailment": study.curtailment,
                           "resolution": study.resolution, "solver": study.solver,
                           "inputs": inputs_hash, "version": package_version(),
                           "code": code_hash()},
@@ -189,7 +195,7 @@ def run_case(spec: dict) -> dict:
     ``resolution`` and ``solver``. Runs in a worker process; inputs are loaded once per process.
     """
     from energy_model.build import build_network
-    from energy_model.cases import apply_stress
+    from energy_model.cases import apply_cooperative_curtailment, apply_stress
     from energy_model.solve import solve
 
     logging.getLogger("energy_model").setLevel(logging.WARNING)
@@ -199,12 +205,14 @@ def run_case(spec: dict) -> dict:
     n = build_network(spec["year"], spec["options"], data, power=spec["power"],
                       resolution=spec["resolution"])
     apply_stress(n, spec["stress"], data)
+    if spec.get("curtailment", "cooperative") == "cooperative":
+        apply_cooperative_curtailment(n)
     solve(n, solver_options=spec["solver"])
-    return summarise_case(n)
+    return summarise_case(n, data)
 
 
-def summarise_case(n) -> dict:
-    """Return the numbers a study keeps of one solved case."""
+def summarise_case(n, data: Inputs | None = None) -> dict:
+    """Return the numbers a study keeps of one solved case (N-1 and IRD given ``data``)."""
     from energy_model.results import unserved_by_country
     from energy_model.trace import trace_deliveries
     from energy_model.units import mwh_to_bcm
@@ -227,6 +235,12 @@ def summarise_case(n) -> dict:
         "deliveries": trace_deliveries(n).round(6).values.tolist(),
         "slid_removed": n.meta.get("slid_removed"),
     }
+    if data is not None:
+        from energy_model.indicators import import_route_diversification, n_minus_1
+
+        nm1 = n_minus_1(n, data).n_minus_1
+        out["n_minus_1"] = nm1.round(4).to_dict()
+        out["ird"] = {c: round(import_route_diversification(n, c), 4) for c in nm1.index}
     if n.meta.get("power"):
         from energy_model.power import summarise_power
 
@@ -269,7 +283,8 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
             todo[case] = {"inputs": str(Path(inputs).resolve()), "year": study.year,
                           "options": list(case.option_names), "stress": case.stress,
                           "power": power, "resolution": study.resolution,
-                          "solver": study.solver, "cache": str(path)}
+                          "solver": study.solver, "curtailment": study.curtailment,
+                          "cache": str(path)}
     for note in early_options(study, data):
         logger.warning(note)
     logger.info("study %s: %d cases, %d cached, %d to run", study.name, len(cases),
@@ -289,6 +304,9 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
     write_study_outputs(ds, out)
+    from energy_model.cba import appraise
+
+    appraise(ds, data).to_csv(out / "cba.csv", index=False)
     return ds
 
 
@@ -352,10 +370,11 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
     cost, capex = grid(), grid()
     status = np.full((len(options), len(stresses)), "missing", dtype=object)
     per_country = {k: grid(countries) for k in ("unserved_gas", "gas_demand", "price",
-                                                "gas_for_power", "co2")}
+                                                "gas_for_power", "co2", "n_minus_1", "ird")}
     delivered = grid(countries, origins)
     keys = {"unserved_gas": "unserved_gas_bcm", "gas_demand": "gas_demand_bcm",
-            "price": "price_eur_per_mwh", "gas_for_power": "gas_for_power_bcm", "co2": "co2_mt"}
+            "price": "price_eur_per_mwh", "gas_for_power": "gas_for_power_bcm", "co2": "co2_mt",
+            "n_minus_1": "n_minus_1", "ird": "ird"}
     for case, res in results.items():
         i, j = options.index(case.option), stresses.index(case.stress)
         status[i, j] = res.get("status", "failed")
@@ -382,6 +401,8 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
             "gas_for_power": (cdims, per_country["gas_for_power"], {"units": "bcm"}),
             "co2": (cdims, per_country["co2"], {"units": "Mt"}),
             "delivered": ((*cdims, "origin"), delivered, {"units": "bcm"}),
+            "n_minus_1": (cdims, per_country["n_minus_1"], {"units": "%"}),
+            "ird": (cdims, per_country["ird"], {"units": "-"}),
         },
         coords={"option": options, "stress": stresses, "country": countries,
                 "origin": origins},
@@ -390,7 +411,33 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
                "energy_model_version": package_version(),
                "options": json.dumps(study.options)},
     )
+    total = ds.delivered.sum("origin")
+    share = ds.delivered / total.where(total > 0)
+    ds["curtailment_rate"] = (ds.unserved_gas / ds.gas_demand.where(ds.gas_demand > 0))
+    ds["curtailment_rate"].attrs["units"] = "fraction"
+    ds["russian_share"] = share.sel(origin="RU", drop=True) if "RU" in ds.origin.values \
+        else xr.zeros_like(total)
+    ds["russian_share"].attrs["units"] = "fraction"
+    ds["hhi_origin"] = ((share * 100) ** 2).sum("origin", min_count=1)
+    ds["hhi_origin"].attrs["units"] = "-"
     return ds
+
+
+INDICATORS = {"n_minus_1": "%", "curtailment_rate": "fraction", "unserved_gas": "bcm",
+              "ird": "-", "hhi_origin": "-", "russian_share": "fraction", "price": "EUR/MWh"}
+"""Indicators written to ``indicators.csv`` (``unserved_gas`` as ``disrupted_demand``)."""
+
+
+def tabulate_indicators(ds: xr.Dataset) -> pd.DataFrame:
+    """Return the long indicator table ``option, stress, country, indicator, value, unit``."""
+    parts = []
+    for var, unit in INDICATORS.items():
+        df = ds[var].to_dataframe(name="value").reset_index()[
+            ["option", "stress", "country", "value"]].dropna()
+        name = "disrupted_demand" if var == "unserved_gas" else var
+        parts.append(df.assign(indicator=name, unit=unit))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["option", "stress", "country", "indicator", "value", "unit"]]
 
 
 def write_study_outputs(ds: xr.Dataset, out: Path) -> None:
@@ -404,6 +451,7 @@ def write_study_outputs(ds: xr.Dataset, out: Path) -> None:
     d = ds.delivered.to_dataframe().reset_index()
     d[d.delivered > 1e-6].rename(columns={"delivered": "bcm"}).to_csv(
         out / "deliveries.csv", index=False)
+    tabulate_indicators(ds).to_csv(out / "indicators.csv", index=False)
     (out / "summary.md").write_text(format_summary(ds))
 
 

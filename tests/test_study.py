@@ -150,3 +150,40 @@ def test_tcp_and_sgc_never_raise_unserved_gas_under_russia_cut(tmp_path):
     # more capacity at zero capex never raises the operating cost
     assert (ds.total_cost.sel(option="tcp+sgc") <= ds.total_cost.sel(option="reference")
             * (1 + 1e-9)).all()
+
+
+def test_study_writes_indicators_and_cba(study_run):
+    import pandas as pd
+
+    out, _, _ = study_run
+    ind = pd.read_csv(out / "indicators.csv")
+    assert list(ind.columns) == ["option", "stress", "country", "indicator", "value", "unit"]
+    assert {"n_minus_1", "curtailment_rate", "disrupted_demand", "ird", "hhi_origin",
+            "russian_share", "price"} <= set(ind.indicator)
+    cr = ind.set_index(["option", "stress", "country", "indicator"]).value
+    assert cr[("reference", "p3-outage", "TR", "curtailment_rate")] == pytest.approx(0.505)
+    cba = pd.read_csv(out / "cba.csv").set_index("option")
+    assert cba.at["px", "method"] == "PINT"
+    assert cba.at["px", "capex_eur"] == pytest.approx(100e6)
+    assert {"enpv_eur", "bcr", "benefit_security"} <= set(cba.columns)
+
+
+def test_cba_discounting_by_hand():
+    from energy_model.cba import annuity_factor
+
+    # 7 % over 2 years: 1/1.07 + 1/1.07^2
+    assert annuity_factor(0.07, 2) == pytest.approx(1 / 1.07 + 1 / 1.07 ** 2)
+
+
+def test_cba_security_benefit_by_hand(tmp_path, data):
+    from energy_model.cba import appraise
+
+    study = load_study(write_study(tmp_path, stresses=["none", "p3-outage"]), data)
+    ds = run_study(study, tmp_path / "o", inputs=TINY, workers=1, progress=False)
+    row = appraise(ds, data).set_index("option").loc["px"]
+    # p3-outage (weight 0.1): without PX 0.505 bcm unserved at 600 EUR/MWh, with PX none;
+    # `none` weight 0.9: PX changes nothing
+    assert row.benefit_security == pytest.approx(0.1 * 0.505 * 10.55e6 * 600, rel=1e-6)
+    assert row.benefit_total == pytest.approx(
+        0.1 * float(ds.total_cost.sel(option="reference", stress="p3-outage")
+                    - ds.total_cost.sel(option="px", stress="p3-outage")), rel=1e-9)
