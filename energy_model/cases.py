@@ -219,8 +219,9 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         keep = 1.0 - _value(a)
         links.loc[hit, "p_nom"] *= keep
         p_max = links.loc[hit, "p_nom_max"].to_numpy()
+        finite = np.where(np.isinf(p_max), 0.0, p_max) * keep
         links.loc[hit, "p_nom_max"] = np.where(np.isinf(p_max), np.inf if keep > 0 else 0.0,
-                                               p_max * keep)
+                                               finite)
     elif a.action == "scale_price":
         idx = g.index[(g.carrier == "gas supply") & (g.origin == a.target)]
         g.loc[idx, "marginal_cost"] *= _value(a)
@@ -356,3 +357,32 @@ def apply_cooperative_curtailment(n: pypsa.Network, tranches: int = 10,
               p_nom=(uns.p_nom / tranches).values,
               marginal_cost=(uns.marginal_cost * (1 + step * k)).values,
               p_max_pu=profiles.set_axis(names, axis=1), origin="UNS")
+
+
+ISOLATION_TIE_BREAK: float = 0.01
+"""Cost on cross-border flows in the isolated variant [EUR/MWh]: own demand before exports."""
+
+
+def cross_border_links(n: pypsa.Network) -> pd.Index:
+    """Return the gas pipelines whose two ends lie in different countries."""
+    links = n.links[n.links.carrier == "gas pipeline"]
+    c0 = n.buses.country.reindex(links.bus0).to_numpy()
+    c1 = n.buses.country.reindex(links.bus1).to_numpy()
+    return links.index[c0 != c1]
+
+
+def isolate_countries(n: pypsa.Network, undisturbed_p0: pd.DataFrame) -> None:
+    """Cap every cross-border pipeline at its flow of the undisturbed case, day by day.
+
+    The isolated (uncooperative) variant of ENTSOG's curtailment: neighbours send no more gas
+    than they would without the disruption, and a country short of gas serves its own demand
+    before it exports (a tie-break cost of :data:`ISOLATION_TIE_BREAK` on every cross-border
+    flow), so each country meets a disruption with its own production, storage, LNG and what
+    still arrives. (Our operational definition; ENTSOG describes the behaviour, not a formula.)
+    """
+    links = cross_border_links(n).intersection(undisturbed_p0.columns)
+    n.links.loc[links, "marginal_cost"] += ISOLATION_TIE_BREAK
+    p_nom = n.links.loc[links, "p_nom"].replace(0.0, np.nan)
+    pu = (undisturbed_p0[links].clip(lower=0) / p_nom).clip(upper=1.0).fillna(0.0)
+    n.links_t.p_max_pu = pd.concat(
+        [n.links_t.p_max_pu.drop(columns=links, errors="ignore"), pu], axis=1)

@@ -164,7 +164,7 @@ def remaining_flexibility(build, countries: list[str] | None = None) -> pd.Serie
         n.loads_t.p_set[load] *= 2.0
         refresh_unserved(n)
         extra = _unserved(_solve_quiet(n)).sum() - base_uns.sum()
-        out[country] = float(max(0.0, 1.0 - extra / demand[country]))
+        out[country] = float(min(1.0, max(0.0, 1.0 - extra / demand[country])))
     return pd.Series(out, name="remaining_flexibility")
 
 

@@ -42,7 +42,7 @@ from energy_model.timeseries import RESOLUTIONS
 logger = logging.getLogger(__name__)
 
 STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
-              "curtailment"}
+              "curtailment", "isolated", "remaining_flexibility"}
 """Keys allowed in a study file."""
 
 
@@ -67,6 +67,8 @@ class Study:
     power: bool | None = None
     solver: dict = field(default_factory=dict)
     curtailment: str = "cooperative"
+    isolated: bool = False
+    remaining_flexibility: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,9 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
     if raw.get("curtailment", "cooperative") not in ("cooperative", "least-cost"):
         out.append(f"key 'curtailment': {raw['curtailment']!r} is not 'cooperative' or "
                    "'least-cost'")
+    for key in ("isolated", "remaining_flexibility"):
+        if key in raw and not isinstance(raw[key], bool):
+            out.append(f"key {key!r}: write true or false")
     if "solver" in raw and not isinstance(raw["solver"], dict):
         out.append("key 'solver': give a mapping of HiGHS options")
     return out
@@ -169,7 +174,8 @@ def study_power(study: Study, data: Inputs) -> bool:
 def case_key(case: Case, study: Study, power: bool, inputs_hash: str) -> str:
     """Return the cache key of a case: a hash of inputs, case, settings and package code."""
     payload = json.dumps({"case": asdict(case), "year": study.year, "power": power,
-                          "curtailment": study.curtailment,
+                          "curtailment": study.curtailment, "isolated": study.isolated,
+                          "remaining_flexibility": study.remaining_flexibility,
                           "resolution": study.resolution, "solver": study.solver,
                           "inputs": inputs_hash, "version": package_version(),
                           "code": code_hash()},
@@ -186,6 +192,7 @@ def code_hash() -> str:
 
 
 _INPUTS: dict[str, Inputs] = {}
+_UNDISTURBED_FLOWS: dict[str, pd.DataFrame] = {}  # per worker process: reused across stresses
 
 
 def run_case(spec: dict) -> dict:
@@ -195,20 +202,51 @@ def run_case(spec: dict) -> dict:
     ``resolution`` and ``solver``. Runs in a worker process; inputs are loaded once per process.
     """
     from energy_model.build import build_network
-    from energy_model.cases import apply_cooperative_curtailment, apply_stress
+    from energy_model.cases import (
+        apply_cooperative_curtailment,
+        apply_stress,
+        isolate_countries,
+    )
+    from energy_model.results import unserved_by_country
     from energy_model.solve import solve
 
     logging.getLogger("energy_model").setLevel(logging.WARNING)
     data = _INPUTS.get(spec["inputs"])
     if data is None:
         data = _INPUTS[spec["inputs"]] = load_inputs(spec["inputs"])
-    n = build_network(spec["year"], spec["options"], data, power=spec["power"],
-                      resolution=spec["resolution"])
+
+    def build():
+        return build_network(spec["year"], spec["options"], data, power=spec["power"],
+                             resolution=spec["resolution"])
+
+    n = build()
     apply_stress(n, spec["stress"], data)
     if spec.get("curtailment", "cooperative") == "cooperative":
         apply_cooperative_curtailment(n)
     solve(n, solver_options=spec["solver"])
-    return summarise_case(n, data)
+    out = summarise_case(n, data)
+    if spec.get("isolated"):
+        out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
+        if spec["stress"] != "none":
+            key = json.dumps([spec[k] for k in ("inputs", "year", "options", "power",
+                                                "resolution", "solver")], default=str)
+            if key not in _UNDISTURBED_FLOWS:
+                _UNDISTURBED_FLOWS[key] = solve(build(), solver_options=spec["solver"]).links_t.p0
+            iso = build()
+            apply_stress(iso, spec["stress"], data)
+            isolate_countries(iso, _UNDISTURBED_FLOWS[key])
+            solve(iso, solver_options=spec["solver"])
+            out["unserved_gas_isolated_bcm"] = unserved_by_country(iso).round(6).to_dict()
+    if spec.get("remaining_flexibility"):
+        from energy_model.indicators import remaining_flexibility
+
+        def stressed():
+            m = build()
+            apply_stress(m, spec["stress"], data)
+            return m
+
+        out["remaining_flexibility"] = remaining_flexibility(stressed).round(6).to_dict()
+    return out
 
 
 def summarise_case(n, data: Inputs | None = None) -> dict:
@@ -284,6 +322,8 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
                           "options": list(case.option_names), "stress": case.stress,
                           "power": power, "resolution": study.resolution,
                           "solver": study.solver, "curtailment": study.curtailment,
+                          "isolated": study.isolated,
+                          "remaining_flexibility": study.remaining_flexibility,
                           "cache": str(path)}
     for note in early_options(study, data):
         logger.warning(note)
@@ -370,11 +410,15 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
     cost, capex = grid(), grid()
     status = np.full((len(options), len(stresses)), "missing", dtype=object)
     per_country = {k: grid(countries) for k in ("unserved_gas", "gas_demand", "price",
-                                                "gas_for_power", "co2", "n_minus_1", "ird")}
+                                                "gas_for_power", "co2", "n_minus_1", "ird",
+                                                "unserved_gas_isolated",
+                                                "remaining_flexibility")}
     delivered = grid(countries, origins)
     keys = {"unserved_gas": "unserved_gas_bcm", "gas_demand": "gas_demand_bcm",
             "price": "price_eur_per_mwh", "gas_for_power": "gas_for_power_bcm", "co2": "co2_mt",
-            "n_minus_1": "n_minus_1", "ird": "ird"}
+            "n_minus_1": "n_minus_1", "ird": "ird",
+            "unserved_gas_isolated": "unserved_gas_isolated_bcm",
+            "remaining_flexibility": "remaining_flexibility"}
     for case, res in results.items():
         i, j = options.index(case.option), stresses.index(case.stress)
         status[i, j] = res.get("status", "failed")
@@ -403,6 +447,10 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
             "delivered": ((*cdims, "origin"), delivered, {"units": "bcm"}),
             "n_minus_1": (cdims, per_country["n_minus_1"], {"units": "%"}),
             "ird": (cdims, per_country["ird"], {"units": "-"}),
+            "unserved_gas_isolated": (cdims, per_country["unserved_gas_isolated"],
+                                      {"units": "bcm"}),
+            "remaining_flexibility": (cdims, per_country["remaining_flexibility"],
+                                      {"units": "fraction"}),
         },
         coords={"option": options, "stress": stresses, "country": countries,
                 "origin": origins},
@@ -415,6 +463,9 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
     share = ds.delivered / total.where(total > 0)
     ds["curtailment_rate"] = (ds.unserved_gas / ds.gas_demand.where(ds.gas_demand > 0))
     ds["curtailment_rate"].attrs["units"] = "fraction"
+    ds["curtailment_rate_isolated"] = (ds.unserved_gas_isolated
+                                       / ds.gas_demand.where(ds.gas_demand > 0))
+    ds["curtailment_rate_isolated"].attrs["units"] = "fraction"
     ds["russian_share"] = share.sel(origin="RU", drop=True) if "RU" in ds.origin.values \
         else xr.zeros_like(total)
     ds["russian_share"].attrs["units"] = "fraction"
@@ -424,8 +475,12 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
 
 
 INDICATORS = {"n_minus_1": "%", "curtailment_rate": "fraction", "unserved_gas": "bcm",
-              "ird": "-", "hhi_origin": "-", "russian_share": "fraction", "price": "EUR/MWh"}
+              "curtailment_rate_isolated": "fraction", "unserved_gas_isolated": "bcm",
+              "remaining_flexibility": "fraction", "ird": "-", "hhi_origin": "-",
+              "russian_share": "fraction", "price": "EUR/MWh", "co2": "Mt"}
 """Indicators written to ``indicators.csv`` (``unserved_gas`` as ``disrupted_demand``)."""
+
+_NAMES = {"unserved_gas": "disrupted_demand", "unserved_gas_isolated": "disrupted_demand_isolated"}
 
 
 def tabulate_indicators(ds: xr.Dataset) -> pd.DataFrame:
@@ -434,7 +489,7 @@ def tabulate_indicators(ds: xr.Dataset) -> pd.DataFrame:
     for var, unit in INDICATORS.items():
         df = ds[var].to_dataframe(name="value").reset_index()[
             ["option", "stress", "country", "value"]].dropna()
-        name = "disrupted_demand" if var == "unserved_gas" else var
+        name = _NAMES.get(var, var)
         parts.append(df.assign(indicator=name, unit=unit))
     out = pd.concat(parts, ignore_index=True)
     return out[["option", "stress", "country", "indicator", "value", "unit"]]

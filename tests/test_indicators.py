@@ -88,3 +88,32 @@ def test_compute_indicators_long_table(tiny_net):
     assert table.loc[("TR", "price"), "value"] == pytest.approx(30.0)
     assert table.loc[("TR", "curtailment_rate"), "value"] == pytest.approx(0.0)
     assert set(table.unit) >= {"%", "EUR/MWh", "fraction", "bcm"}
+
+
+def test_region_sanity_russian_share_and_flexibility_under_russia_cut():
+    from conftest import INPUTS
+
+    from energy_model import solve
+    from energy_model.cases import apply_stress
+    from energy_model.indicators import remaining_flexibility
+    from energy_model.trace import trace_deliveries
+
+    data = load_inputs(INPUTS)
+    base = solve(build_network(2024, inputs=data))
+    share = origin_share(trace_deliveries(base), "RU")
+    # countries on TurkStream and its Balkan extension take mostly Russian gas in 2024 ...
+    assert (share[["RS", "MK", "BG", "HU"]] > 0.3).all()
+    # ... countries supplied from the west and south hardly any
+    assert (share[["IT", "DE"]] < 0.1).all()
+
+    def cut():
+        n = build_network(2024, inputs=data)
+        apply_stress(n, "russia-cut", data)
+        return n
+
+    assert origin_share(trace_deliveries(solve(cut())), "RU").max() == 0.0
+    countries = ["RS", "HU", "IT", "DE"]
+    rf_base = remaining_flexibility(lambda: build_network(2024, inputs=data), countries)
+    rf_cut = remaining_flexibility(cut, countries)
+    assert (rf_cut <= rf_base + 1e-9).all()
+    assert rf_cut.min() < 1.0  # losing Russia costs somebody flexibility

@@ -187,3 +187,35 @@ def test_cba_security_benefit_by_hand(tmp_path, data):
     assert row.benefit_total == pytest.approx(
         0.1 * float(ds.total_cost.sel(option="reference", stress="p3-outage")
                     - ds.total_cost.sel(option="px", stress="p3-outage")), rel=1e-9)
+
+
+def test_cooperative_and_isolated_curtailment_by_hand(tiny):
+    import pandas as pd
+    from conftest import append_rows, edit_csv
+
+    # GE sits behind TR. Without P3 only AZ's 0.495 bcm reaches TR for 2 bcm of demand.
+    append_rows(tiny, "regions.csv", [dict(code="GE", name="Georgia", kind="country",
+                                           country="GE", nato="false", eu="false",
+                                           az_gas_recipient="true", source_id="T-1",
+                                           estimate="false")])
+    for f in ("gas_demand.csv", "gas_demand_shape.csv", "cost_of_disrupted_gas.csv"):
+        edit_csv(tiny, f, lambda df: pd.concat([df, df.assign(region="GE")]))
+    append_rows(tiny, "pipelines.csv", [dict(
+        name="TR-GE", asset="X", **{"from": "TR", "to": "GE"}, capacity_fwd="5",
+        capacity_rev="0", capacity_unit="bcm/yr", length_km="0", start_year="2000",
+        status="operating", source_id="T-1", estimate="false")])
+    data = load_inputs(tiny)
+    path = tiny / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "iso", "year": 2030, "isolated": True,
+                                    "options": {"reference": []},
+                                    "stresses": ["none", "p3-outage"]}))
+    ds = run_study(load_study(path, data), tiny / "out", inputs=tiny, workers=1,
+                   progress=False)
+    case = ds.sel(option="reference", stress="p3-outage")
+    coop = case.curtailment_rate
+    iso = case.curtailment_rate_isolated
+    assert float(case.unserved_gas.sum()) == pytest.approx(2 - 0.495, abs=1e-6)
+    assert abs(float(coop.sel(country="TR") - coop.sel(country="GE"))) <= 0.1 + 1e-6
+    # isolated: TR keeps AZ's gas for itself, GE loses all
+    assert float(iso.sel(country="TR")) == pytest.approx(0.505, abs=1e-6)
+    assert float(iso.sel(country="GE")) == pytest.approx(1.0, abs=1e-6)
