@@ -11,13 +11,16 @@ A study file (YAML)::
     resolution: daily        # optional: daily | weeks | hourly
     power: true              # optional: electricity layer on (default: on if an option needs it)
     solver: {solver: simplex}  # optional HiGHS options
+    curtailment: cooperative # optional: cooperative (default) | least-cost
+    isolated: false          # optional: also the isolated curtailment of every stressed case
+    remaining_flexibility: false  # optional: ENTSOG remaining flexibility per case (slow)
 
 :func:`run_study` solves every case (local processes by default, or a Dask cluster), keeps
 each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs, the case and the
 package version, so a re-run skips finished cases and recomputes changed ones), reports failed
 cases without stopping the others, and writes ``DIR/results.nc`` (an xarray Dataset with
 dimensions ``option``, ``stress``, ``country``, ``origin``), tidy CSV tables of the same numbers
-and ``DIR/summary.md``.
+(``indicators.csv``, ``cba.csv`` among them) and ``DIR/summary.md``.
 """
 
 from __future__ import annotations
