@@ -114,7 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     failed = int((ds.status != "ok").sum())
     out = Path(args.out).resolve()
     print(f"\n{ds.sizes['option'] * ds.sizes['stress'] - failed} cases solved, {failed} failed; "
-          f"results in {out} (results.nc, summary.md, indicators.csv, cba.csv, costs.csv, countries.csv, deliveries.csv)")
+          f"results in {out} (results.nc, summary.md, indicators.csv, cba.csv, costs.csv, "
+          "countries.csv, deliveries.csv)")
     return 1 if failed else 0
 
 
