@@ -30,6 +30,19 @@ def append_rows(directory: Path, fname: str, rows: list[dict]) -> None:
              .fillna(""))
 
 
+def add_georgia_behind_turkey(directory: Path) -> None:
+    """Add GE to the tiny data: 1 bcm/yr of demand like TR's, fed only by a TR-GE pipeline."""
+    append_rows(directory, "regions.csv", [dict(
+        code="GE", name="Georgia", kind="country", country="GE", nato="false", eu="false",
+        az_gas_recipient="true", source_id="T-1", estimate="false")])
+    for fname in ("gas_demand.csv", "gas_demand_shape.csv", "cost_of_disrupted_gas.csv"):
+        edit_csv(directory, fname, lambda df: pd.concat([df, df.assign(region="GE")]))
+    append_rows(directory, "pipelines.csv", [dict(
+        name="TR-GE", asset="X", **{"from": "TR", "to": "GE"}, capacity_fwd="5",
+        capacity_rev="0", capacity_unit="bcm/yr", length_km="0", start_year="2000",
+        status="operating", source_id="T-1", estimate="false")])
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     """A fresh copy of the tiny inputs that a test may edit."""

@@ -66,26 +66,15 @@ def test_stress_suspends_contracts_and_options_raise_their_maxima(tiny):
 
 
 def test_cooperative_curtailment_equalises_rates(tiny):
-    from conftest import edit_csv
+    # TR and GE (behind TR) need 1 bcm each; only about 1 bcm reaches TR: half must be cut
+    from conftest import add_georgia_behind_turkey, edit_csv
 
     from energy_model.cases import apply_cooperative_curtailment
     from energy_model.results import unserved_by_country
 
-    # TR and GE (behind TR) need 1 bcm each; only about 1 bcm reaches TR: half must be cut
-    append_rows(tiny, "regions.csv", [dict(code="GE", name="Georgia", kind="country",
-                                           country="GE", nato="false", eu="false",
-                                           az_gas_recipient="true", source_id="T-1",
-                                           estimate="false")])
+    add_georgia_behind_turkey(tiny)
     edit_csv(tiny, "gas_supply.csv", lambda df: df.assign(
         annual_max=np.where(df.region == "RU", "0.5", df.annual_max)))
-    import pandas as pd
-
-    for f in ("gas_demand.csv", "gas_demand_shape.csv", "cost_of_disrupted_gas.csv"):
-        edit_csv(tiny, f, lambda df: pd.concat([df, df.assign(region="GE")]))
-    append_rows(tiny, "pipelines.csv", [dict(
-        name="TR-GE", asset="X", **{"from": "TR", "to": "GE"}, capacity_fwd="5",
-        capacity_rev="0", capacity_unit="bcm/yr", length_km="0", start_year="2000",
-        status="operating", source_id="T-1", estimate="false")])
     n = build_network(2030, inputs=tiny)
     apply_cooperative_curtailment(n, tranches=10)
     cut = unserved_by_country(solve(n))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pypsa
 import pytest
-from conftest import append_rows, edit_csv
+from conftest import add_georgia_behind_turkey, append_rows, edit_csv
 
 from energy_model import build_network, solve, trace_deliveries
 from energy_model.build import check_no_energy_creation
@@ -103,22 +102,11 @@ def test_storage_covers_seasonal_demand(tiny):
 def test_tracing_mixes_proportionally_through_a_hub(tiny):
     # AZ 0.5 bcm and RU (the rest) meet in TR; TR and GE consume 1 bcm each with the same daily
     # profile -> each gets half of the AZ gas: 0.25 bcm
-    append_rows(tiny, "regions.csv", [dict(code="GE", name="Georgia", kind="country",
-                                           country="GE", nato="false", eu="false",
-                                           az_gas_recipient="true", source_id="T-1",
-                                           estimate="false")])
+    add_georgia_behind_turkey(tiny)
     edit_csv(tiny, "parameters.csv", lambda df: df.assign(
         value=np.where(df.parameter == "compressor_fuel_per_1000km", "0", df.value)))
     edit_csv(tiny, "gas_supply.csv", lambda df: df.assign(
         annual_max=np.where(df.region == "RU", "3", df.annual_max)))
-    edit_csv(tiny, "gas_demand.csv", lambda df: pd.concat([df, df.assign(region="GE")]))
-    edit_csv(tiny, "gas_demand_shape.csv", lambda df: pd.concat([df, df.assign(region="GE")]))
-    edit_csv(tiny, "cost_of_disrupted_gas.csv",
-             lambda df: pd.concat([df, df.assign(region="GE")]))
-    append_rows(tiny, "pipelines.csv", [dict(
-        name="TR-GE", asset="X", **{"from": "TR", "to": "GE"}, capacity_fwd="5",
-        capacity_rev="0", capacity_unit="bcm/yr", length_km="0", start_year="2000",
-        status="operating", source_id="T-1", estimate="false")])
     d = trace_deliveries(solved(tiny)).set_index(["country", "origin"]).bcm
     assert d[("TR", "AZ")] == pytest.approx(0.25)
     assert d[("TR", "RU")] == pytest.approx(0.75)

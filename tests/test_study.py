@@ -190,20 +190,10 @@ def test_cba_security_benefit_by_hand(tmp_path, data):
 
 
 def test_cooperative_and_isolated_curtailment_by_hand(tiny):
-    import pandas as pd
-    from conftest import append_rows, edit_csv
+    from conftest import add_georgia_behind_turkey
 
     # GE sits behind TR. Without P3 only AZ's 0.495 bcm reaches TR for 2 bcm of demand.
-    append_rows(tiny, "regions.csv", [dict(code="GE", name="Georgia", kind="country",
-                                           country="GE", nato="false", eu="false",
-                                           az_gas_recipient="true", source_id="T-1",
-                                           estimate="false")])
-    for f in ("gas_demand.csv", "gas_demand_shape.csv", "cost_of_disrupted_gas.csv"):
-        edit_csv(tiny, f, lambda df: pd.concat([df, df.assign(region="GE")]))
-    append_rows(tiny, "pipelines.csv", [dict(
-        name="TR-GE", asset="X", **{"from": "TR", "to": "GE"}, capacity_fwd="5",
-        capacity_rev="0", capacity_unit="bcm/yr", length_km="0", start_year="2000",
-        status="operating", source_id="T-1", estimate="false")])
+    add_georgia_behind_turkey(tiny)
     data = load_inputs(tiny)
     path = tiny / "s.yaml"
     path.write_text(yaml.safe_dump({"name": "iso", "year": 2030, "isolated": True,
