@@ -49,11 +49,6 @@ def options_need_power(options: Sequence[str], data: Inputs) -> bool:
     return bool(set(options) & power_options(data))
 
 
-def list_options(data: Inputs) -> list[str]:
-    """Return the option names of the catalogue."""
-    return sorted(data.options.option)
-
-
 def annuity(rate: float, years: float) -> float:
     """Return the capital recovery factor for ``rate`` [-] over ``years`` [yr] [1/yr]."""
     return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years

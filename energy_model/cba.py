@@ -48,7 +48,9 @@ def stress_weights(stresses: list[str], data: Inputs) -> pd.Series:
 
 def annuity_factor(rate: float, years: float) -> float:
     """Return the present value of 1 per year for ``years`` at ``rate`` [yr]."""
-    return (1.0 - (1.0 + rate) ** -years) / rate if rate > 0 else years
+    from energy_model.cases import annuity
+
+    return 1.0 / annuity(rate, years)
 
 
 def compare(ds: xr.Dataset, option: str, counterfactual: str, data: Inputs) -> dict:

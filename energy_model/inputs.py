@@ -138,6 +138,27 @@ def validate_inputs(directory: str | Path) -> list[Problem]:
     return problems
 
 
+CONVERSIONS = [
+    # (table, value column, unit column, conversion, new column in internal units)
+    ("pipelines", "capacity_fwd", "capacity_unit", units.to_mw, "capacity_fwd_mw"),
+    ("pipelines", "capacity_rev", "capacity_unit", units.to_mw, "capacity_rev_mw"),
+    ("lng_terminals", "sendout", "sendout_unit", units.to_mw, "sendout_mw"),
+    ("storage", "working_gas", "working_gas_unit", units.to_mwh, "working_gas_mwh"),
+    ("storage", "injection", "injection_unit", units.to_mw, "injection_mw"),
+    ("storage", "withdrawal", "withdrawal_unit", units.to_mw, "withdrawal_mw"),
+    ("gas_supply", "annual_max", "unit", units.to_mwh, "annual_max_mwh"),
+    ("contracts", "min_annual", "unit", units.to_mwh, "min_mwh"),
+    ("contracts", "max_annual", "unit", units.to_mwh, "max_mwh"),
+    ("calibration", "value", "unit", units.to_mwh, "value_mwh"),
+    ("power_capacity", "capacity", "capacity_unit", units.to_mw, "capacity_mw"),
+    ("power_links", "capacity_fwd", "capacity_unit", units.to_mw, "capacity_fwd_mw"),
+    ("power_links", "capacity_rev", "capacity_unit", units.to_mw, "capacity_rev_mw"),
+    ("offshore_wind", "capacity", "capacity_unit", units.to_mw, "capacity_mw"),
+    ("gas_for_power", "value", "unit", units.to_mwh, "value_mwh"),
+]
+"""Numeric columns converted to internal units on loading."""
+
+
 def load_inputs(directory: str | Path = "inputs") -> Inputs:
     """Validate and load ``directory``; raise :class:`InputError` listing every problem."""
     directory = Path(directory)
@@ -146,43 +167,19 @@ def load_inputs(directory: str | Path = "inputs") -> Inputs:
         raise InputError(problems)
     t = {f.removesuffix(".csv"): _typed(read_table(directory / f), spec.all_columns())
          for f, spec in TABLES.items()}
-    p = t["pipelines"]
-    p["capacity_fwd_mw"] = _convert(p, "capacity_fwd", "capacity_unit", units.to_mw)
-    p["capacity_rev_mw"] = _convert(p, "capacity_rev", "capacity_unit", units.to_mw)
-    lng = t["lng_terminals"]
-    lng["sendout_mw"] = _convert(lng, "sendout", "sendout_unit", units.to_mw)
-    s = t["storage"]
-    s["working_gas_mwh"] = _convert(s, "working_gas", "working_gas_unit", units.to_mwh)
-    s["injection_mw"] = _convert(s, "injection", "injection_unit", units.to_mw)
-    s["withdrawal_mw"] = _convert(s, "withdrawal", "withdrawal_unit", units.to_mw)
-    sup = t["gas_supply"]
-    sup["annual_max_mwh"] = _convert(sup, "annual_max", "unit", units.to_mwh)
-    d = t["gas_demand"]
-    d["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
-                           for v, u, m in zip(d.value, d.unit, d.metric, strict=True)]
-    c = t["contracts"]
-    c["min_mwh"] = _convert(c, "min_annual", "unit", units.to_mwh)
-    c["max_mwh"] = _convert(c, "max_annual", "unit", units.to_mwh)
-    cal = t["calibration"]
-    cal["value_mwh"] = _convert(cal, "value", "unit", units.to_mwh)
-    pw = t["power_demand"]
-    pw["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
-                            for v, u, m in zip(pw.value, pw.unit, pw.metric, strict=True)]
-    t["power_capacity"]["capacity_mw"] = _convert(t["power_capacity"], "capacity",
-                                                  "capacity_unit", units.to_mw)
-    pl = t["power_links"]
-    pl["capacity_fwd_mw"] = _convert(pl, "capacity_fwd", "capacity_unit", units.to_mw)
-    pl["capacity_rev_mw"] = _convert(pl, "capacity_rev", "capacity_unit", units.to_mw)
-    ow = t["offshore_wind"]
-    ow["capacity_mw"] = _convert(ow, "capacity", "capacity_unit", units.to_mw)
-    gfp = t["gas_for_power"]
-    gfp["value_mwh"] = _convert(gfp, "value", "unit", units.to_mwh)
+    for table, col, unit_col, func, new in CONVERSIONS:
+        df = t[table]
+        df[new] = _convert(df, col, unit_col, func)
+    for table in ("gas_demand", "power_demand"):
+        df = t[table]
+        df["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
+                                for v, u, m in zip(df.value, df.unit, df.metric, strict=True)]
     codg = t["cost_of_disrupted_gas"]
     codg["eur_per_mwh"] = codg["value"]
     params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))
     t["parameters"] = params
     logger.info("loaded inputs from %s: %d pipelines, %d supplies, %d contracts",
-                directory, len(p), len(sup), len(c))
+                directory, len(t["pipelines"]), len(t["gas_supply"]), len(t["contracts"]))
     return Inputs(directory=directory, **t)
 
 

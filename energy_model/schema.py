@@ -99,6 +99,20 @@ class Table:
         return cols
 
 
+def _actions(owner: str, actions: frozenset[str]) -> Table:
+    """Schema of a table of actions (``option_assets.csv``, ``stress_actions.csv``)."""
+    return Table(
+        {
+            owner: Column(ref=owner),
+            "action": Column(choices=actions),
+            "target": Column(),
+            "value": Column("float", required=False),
+            "unit": Column(required=False, ref="unit"),
+        },
+        key=(owner, "action", "target"),
+    )
+
+
 TABLES: dict[str, Table] = {
     "sources.csv": Table(
         {
@@ -338,16 +352,7 @@ TABLES: dict[str, Table] = {
         },
         key=("option",),
     ),
-    "option_assets.csv": Table(
-        {
-            "option": Column(ref="option"),
-            "action": Column(choices=OPTION_ACTIONS),
-            "target": Column(),
-            "value": Column("float", required=False),
-            "unit": Column(required=False, ref="unit"),
-        },
-        key=("option", "action", "target"),
-    ),
+    "option_assets.csv": _actions("option", OPTION_ACTIONS),
     "stresses.csv": Table(
         {
             "stress": Column(),
@@ -356,16 +361,7 @@ TABLES: dict[str, Table] = {
         },
         key=("stress",),
     ),
-    "stress_actions.csv": Table(
-        {
-            "stress": Column(ref="stress"),
-            "action": Column(choices=STRESS_ACTIONS),
-            "target": Column(),
-            "value": Column("float", required=False),
-            "unit": Column(required=False, ref="unit"),
-        },
-        key=("stress", "action", "target"),
-    ),
+    "stress_actions.csv": _actions("stress", STRESS_ACTIONS),
     "parameters.csv": Table(
         {
             "parameter": Column(),

@@ -115,11 +115,6 @@ def _link_ports(n: pypsa.Network) -> list[int]:
     return sorted(ports)
 
 
-def total_cost(n: pypsa.Network) -> float:
-    """Return the total system cost of a solved network [EUR] (operating cost over the year)."""
-    return float(n.objective)
-
-
 def link_energy(n: pypsa.Network) -> pd.Series:
     """Return the annual energy taken in by each Link at ``bus0`` [MWh]."""
     w = n.snapshot_weightings.objective
