@@ -4,15 +4,42 @@
 >>> n = em.build_network(2026)          # doctest: +SKIP
 >>> em.solve(n)                         # doctest: +SKIP
 >>> em.trace_deliveries(n)              # doctest: +SKIP
+
+The package is layered by stage, each layer importing only from those below it::
+
+    units, timeseries, provenance, outdir     conversions, snapshots, hashes, safe output dirs
+    data/          schema, validation, loading of inputs/
+    network/       gas, power, contracts, options, topology, build (assembles a year)
+    scenarios/     stresses, climatic cases, curtailment rules
+    optimization/  solve (HiGHS through linopy) and its checks
+    analysis/      tracing, tables of a solved network, indicators, calibration, flexibility
+    study/         study schema, cases, cache, runner, assembly, CBA, ranking, summary
+    report/        text, figures, maps, HTML
+    cli
+
+Public names are imported lazily, so ``import energy_model`` (and ``energy-model --help``) does
+not import PyPSA.
 """
 
-from energy_model.build import build_network
-from energy_model.inputs import InputError, load_inputs, validate_inputs
-from energy_model.solve import SolveError, solve
-from energy_model.trace import trace_deliveries
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_PUBLIC = {
+    "InputError": "energy_model.data.validation",
+    "validate_inputs": "energy_model.data.validation",
+    "Inputs": "energy_model.data.loading",
+    "load_inputs": "energy_model.data.loading",
+    "build_network": "energy_model.network.build",
+    "SolveError": "energy_model.optimization.solver",
+    "solve": "energy_model.optimization.solver",
+    "trace_deliveries": "energy_model.analysis.trace",
+}
 
 __all__ = [
     "InputError",
+    "Inputs",
     "SolveError",
     "build_network",
     "load_inputs",
@@ -20,3 +47,19 @@ __all__ = [
     "trace_deliveries",
     "validate_inputs",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from energy_model.analysis.trace import trace_deliveries
+    from energy_model.data.loading import Inputs, load_inputs
+    from energy_model.data.validation import InputError, validate_inputs
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import SolveError, solve
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'energy_model' has no attribute {name!r}")

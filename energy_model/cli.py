@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from energy_model.inputs import InputError, load_inputs, validate_inputs
+from energy_model.data.loading import load_inputs
+from energy_model.data.validation import InputError, validate_inputs
 
 logger = logging.getLogger("energy_model")
 
@@ -81,14 +82,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _overview(args: argparse.Namespace) -> int:
-    from energy_model.report import format_overview
+    from energy_model.report.text import format_overview
 
     print(format_overview(load_inputs(args.inputs)))
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
-    from energy_model.build import build_network, network_path
+    from energy_model.network.build import build_network, network_path
 
     data = load_inputs(args.inputs)
     for year in args.year:
@@ -100,7 +101,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from energy_model.study import StudyError, load_study, rank_options, run_study
+    from energy_model.study.ranking import rank_options
+    from energy_model.study.runner import run_study
+    from energy_model.study.schema import StudyError, load_study
 
     data = load_inputs(args.inputs)
     try:
@@ -122,13 +125,10 @@ def _run(args: argparse.Namespace) -> int:
 def _indicators(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from energy_model.build import build_network
-    from energy_model.indicators import (
-        compute_indicators,
-        remaining_flexibility,
-        supply_source_dependence,
-    )
-    from energy_model.solve import solve
+    from energy_model.analysis.flexibility import remaining_flexibility, supply_source_dependence
+    from energy_model.analysis.indicators import compute_indicators
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import solve
 
     data = load_inputs(args.inputs)
 
@@ -160,11 +160,11 @@ def _indicators(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from energy_model.build import build_network
-    from energy_model.report import format_deliveries
-    from energy_model.results import write_results
-    from energy_model.solve import solve
-    from energy_model.trace import trace_deliveries
+    from energy_model.analysis.export import write_results
+    from energy_model.analysis.trace import trace_deliveries
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import solve
+    from energy_model.report.text import format_deliveries
 
     data = load_inputs(args.inputs)
     assets = data.option_assets

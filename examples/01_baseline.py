@@ -9,8 +9,8 @@ import argparse
 import logging
 
 import energy_model as em
-from energy_model.report import format_deliveries
-from energy_model.results import contract_deliveries
+from energy_model.analysis.tables import contract_deliveries
+from energy_model.report.text import format_deliveries
 
 
 def main() -> None:

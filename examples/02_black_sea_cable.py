@@ -12,8 +12,7 @@ import logging
 import pandas as pd
 
 import energy_model as em
-from energy_model.power import summarise_power
-from energy_model.results import summarise_cables
+from energy_model.analysis.tables import summarise_cables, summarise_power
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import pytest
 from conftest import append_rows
 
 from energy_model import build_network, load_inputs, solve
-from energy_model.cases import apply_stress, largest_entry
+from energy_model.scenarios.stresses import apply_stress, largest_entry
 from energy_model.units import to_mw
 
 
@@ -69,8 +69,8 @@ def test_cooperative_curtailment_equalises_rates(tiny):
     # TR and GE (behind TR) need 1 bcm each; only about 1 bcm reaches TR: half must be cut
     from conftest import add_georgia_behind_turkey, edit_csv
 
-    from energy_model.cases import apply_cooperative_curtailment
-    from energy_model.results import unserved_by_country
+    from energy_model.analysis.tables import unserved_by_country
+    from energy_model.scenarios.curtailment import apply_cooperative_curtailment
 
     add_georgia_behind_turkey(tiny)
     edit_csv(tiny, "gas_supply.csv", lambda df: df.assign(

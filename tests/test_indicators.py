@@ -7,7 +7,7 @@ import pytest
 from conftest import TINY
 
 from energy_model import build_network, load_inputs
-from energy_model.indicators import (
+from energy_model.analysis.indicators import (
     curtailment_rate,
     hhi_by_origin,
     import_route_diversification,
@@ -58,7 +58,7 @@ def test_hhi_shares_and_curtailment_by_hand():
 def test_remaining_flexibility_by_hand(tiny):
     from conftest import edit_csv
 
-    from energy_model.indicators import remaining_flexibility
+    from energy_model.analysis.flexibility import remaining_flexibility
 
     # P3 can bring 1.2 bcm/yr from Russia; with AZ's 0.495 bcm, doubling TR's 1 bcm demand leaves
     # 2 - 1.2 - 0.495 = 0.305 bcm unserved: RF = 1 - 0.305 / 1 = 0.695
@@ -70,7 +70,7 @@ def test_remaining_flexibility_by_hand(tiny):
 
 
 def test_supply_source_dependence_by_hand():
-    from energy_model.indicators import supply_source_dependence
+    from energy_model.analysis.flexibility import supply_source_dependence
 
     data = load_inputs(TINY)
     ssd = supply_source_dependence(lambda: build_network(2030, inputs=data), ["RU", "AZ"])
@@ -80,7 +80,7 @@ def test_supply_source_dependence_by_hand():
 
 def test_compute_indicators_long_table(tiny_net):
     from energy_model import solve
-    from energy_model.indicators import compute_indicators
+    from energy_model.analysis.indicators import compute_indicators
 
     n, data = tiny_net
     table = compute_indicators(solve(n.copy()), data).set_index(["country", "indicator"])
@@ -94,9 +94,9 @@ def test_region_sanity_russian_share_and_flexibility_under_russia_cut():
     from conftest import INPUTS
 
     from energy_model import solve
-    from energy_model.cases import apply_stress
-    from energy_model.indicators import remaining_flexibility
-    from energy_model.trace import trace_deliveries
+    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.analysis.trace import trace_deliveries
+    from energy_model.scenarios.stresses import apply_stress
 
     data = load_inputs(INPUTS)
     base = solve(build_network(2024, inputs=data))

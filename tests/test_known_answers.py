@@ -8,9 +8,9 @@ import pytest
 from conftest import add_georgia_behind_turkey, append_rows, edit_csv
 
 from energy_model import build_network, solve, trace_deliveries
-from energy_model.build import check_no_energy_creation
-from energy_model.results import contract_deliveries, tabulate_flows, unserved_by_country
-from energy_model.solve import SolveError, bus_imbalance
+from energy_model.analysis.tables import contract_deliveries, tabulate_flows, unserved_by_country
+from energy_model.network.topology import check_no_energy_creation
+from energy_model.optimization.solver import SolveError, bus_imbalance
 from energy_model.units import GCV_MWH_PER_BCM as BCM
 
 YEAR = 2024
@@ -133,7 +133,7 @@ def test_energy_balance_check_catches_a_broken_solution(tiny):
     assert bus_imbalance(n).abs().max().max() < 1e-6
     n.loads_t.p.iloc[0, 0] += 5.0
     with pytest.raises(SolveError, match="energy balance"):
-        from energy_model.solve import check_energy_balance
+        from energy_model.optimization.solver import check_energy_balance
 
         check_energy_balance(n)
 
@@ -155,7 +155,7 @@ def test_infeasible_contract_raises_and_names_the_cause(tiny):
 
 
 def test_calibration_table_compares_model_with_published(tiny):
-    from energy_model.calibration import compare_exports
+    from energy_model.analysis.calibration import compare_exports
 
     n = solved(tiny)
     table = compare_exports(n, str(tiny)).set_index("item")

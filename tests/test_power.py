@@ -8,8 +8,8 @@ import pytest
 from conftest import append_rows, edit_csv
 
 from energy_model import build_network, solve
-from energy_model.power import summarise_power
-from energy_model.solve import bus_imbalance
+from energy_model.analysis.tables import summarise_power
+from energy_model.optimization.solver import bus_imbalance
 from energy_model.timeseries import make_snapshots, spread_annual
 
 HOURS = 8760.0

@@ -11,12 +11,12 @@ import pytest
 from conftest import INPUTS, REPO
 
 from energy_model import build_network, load_inputs, solve, trace_deliveries, validate_inputs
-from energy_model.build import network_path
-from energy_model.calibration import compare_exports
+from energy_model.analysis.calibration import compare_exports
+from energy_model.analysis.tables import contract_deliveries
 from energy_model.cli import main
-from energy_model.results import contract_deliveries
-from energy_model.schema import MODEL_YEARS, TABLES
-from energy_model.solve import bus_imbalance
+from energy_model.data.schema import MODEL_YEARS, TABLES
+from energy_model.network.build import network_path
+from energy_model.optimization.solver import bus_imbalance
 
 
 @pytest.fixture(scope="module")

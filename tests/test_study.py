@@ -9,13 +9,10 @@ import yaml
 from conftest import TINY
 
 from energy_model import load_inputs
-from energy_model.study import (
-    StudyError,
-    expand_cases,
-    load_study,
-    rank_options,
-    run_study,
-)
+from energy_model.study.cases import expand_cases
+from energy_model.study.ranking import rank_options
+from energy_model.study.runner import run_study
+from energy_model.study.schema import StudyError, load_study
 
 STUDY = {
     "name": "tiny",
@@ -89,7 +86,7 @@ def test_adding_an_option_at_zero_capex_never_raises_cost(study_run):
 
 def test_rerun_uses_the_cache_and_recomputes_nothing(study_run, monkeypatch):
     out, ds, study = study_run
-    import energy_model.study as st
+    import energy_model.study.runner as st
 
     def boom(spec):  # any solve now would fail the test
         raise AssertionError("case recomputed")
@@ -100,7 +97,7 @@ def test_rerun_uses_the_cache_and_recomputes_nothing(study_run, monkeypatch):
 
 
 def test_a_failed_case_is_reported_and_the_others_finish(tmp_path, data, monkeypatch):
-    import energy_model.study as st
+    import energy_model.study.runner as st
 
     real = st.run_case
 
@@ -169,14 +166,14 @@ def test_study_writes_indicators_and_cba(study_run):
 
 
 def test_cba_discounting_by_hand():
-    from energy_model.cba import annuity_factor
+    from energy_model.study.cba import annuity_factor
 
     # 7 % over 2 years: 1/1.07 + 1/1.07^2
     assert annuity_factor(0.07, 2) == pytest.approx(1 / 1.07 + 1 / 1.07 ** 2)
 
 
 def test_cba_security_benefit_by_hand(tmp_path, data):
-    from energy_model.cba import appraise
+    from energy_model.study.cba import appraise
 
     study = load_study(write_study(tmp_path, stresses=["none", "p3-outage"]), data)
     ds = run_study(study, tmp_path / "o", inputs=TINY, workers=1, progress=False)

@@ -6,7 +6,8 @@ import pytest
 from conftest import append_rows, edit_csv
 
 from energy_model.cli import main
-from energy_model.inputs import InputError, load_inputs, validate_inputs
+from energy_model.data.loading import load_inputs
+from energy_model.data.validation import InputError, validate_inputs
 
 
 def messages(directory) -> list[str]:

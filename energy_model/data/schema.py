@@ -1,7 +1,7 @@
 """Table schemas of ``inputs/``: columns, types, units and references.
 
-The schemas are data; :mod:`energy_model.inputs` applies them. See ``inputs/README.md`` for the
-data dictionary written for people.
+The schemas are data; :mod:`energy_model.data.validation` applies them. See
+``inputs/README.md`` for the data dictionary written for people.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ POWER_TECHNOLOGIES: frozenset[str] = frozenset({
 OPTION_ACTIONS: frozenset[str] = frozenset({
     "add_pipeline", "set_capacity", "add_lng", "add_storage", "add_power_link",
     "add_offshore_wind", "add_power_capacity", "extendable_pipeline"})
-"""Actions an option may take (see :mod:`energy_model.cases`)."""
+"""Actions an option may take (see :mod:`energy_model.network.options`)."""
 
 STRESS_ACTIONS: frozenset[str] = frozenset({
     "cut_supply", "outage", "scale_price", "scale_gas_demand", "peak_days",
     "scale_capacity_factor", "add_power_demand", "slid"})
-"""Actions a stress may take (see :mod:`energy_model.cases`)."""
+"""Actions a stress may take (see :mod:`energy_model.network.options`)."""
 
 SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")
 """Provenance columns carried by every table that holds numbers."""

@@ -12,8 +12,8 @@ emptied over the same year); mixes of several stores that feed each other are so
 
 Limits: proportional sharing is a convention, not physics (molecules are not tracked); contracts
 that are met commercially by swaps or virtual reverse flow do not show up here, they are reported
-by the contract meters (:func:`energy_model.results.contract_deliveries`); daily resolution hides
-within-day mixing.
+by the contract meters (:func:`energy_model.analysis.tables.contract_deliveries`);
+daily resolution hides within-day mixing.
 """
 
 from __future__ import annotations

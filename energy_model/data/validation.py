@@ -1,9 +1,4 @@
-"""Read and validate the tables of ``inputs/``, reporting every problem at once.
-
->>> from energy_model.inputs import load_inputs
->>> data = load_inputs("inputs")            # doctest: +SKIP
->>> data.pipelines[["name", "capacity_fwd_mw"]].head()   # doctest: +SKIP
-"""
+"""Validate the tables of ``inputs/``, reporting every problem at once (file, row, column, fix)."""
 
 from __future__ import annotations
 
@@ -15,11 +10,14 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import units
-from energy_model.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
+from energy_model.data.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
 
 logger = logging.getLogger(__name__)
 
+
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
 _TRUE, _FALSE = {"true"}, {"false"}
 
 
@@ -52,51 +50,6 @@ class InputError(ValueError):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in the inputs:\n{lines}")
-
-
-@dataclass
-class Inputs:
-    """The validated tables, with numeric columns converted to internal units.
-
-    Added columns: ``capacity_fwd_mw``/``capacity_rev_mw`` (pipelines), ``sendout_mw`` (LNG),
-    ``working_gas_mwh``/``injection_mw``/``withdrawal_mw`` (storage), ``annual_max_mwh`` (supply),
-    ``value_internal`` (demand: MWh/yr for ``annual``, MW for ``peak_day``), ``min_mwh``/``max_mwh``
-    (contracts), ``eur_per_mwh`` (cost of disrupted gas), ``value_mwh`` (calibration).
-    ``parameters`` maps name to value.
-    """
-
-    directory: Path
-    sources: pd.DataFrame
-    regions: pd.DataFrame
-    nodes: pd.DataFrame
-    gas_demand: pd.DataFrame
-    gas_demand_shape: pd.DataFrame
-    gas_supply: pd.DataFrame
-    supply_prices: pd.DataFrame
-    pipelines: pd.DataFrame
-    lng_terminals: pd.DataFrame
-    storage: pd.DataFrame
-    contracts: pd.DataFrame
-    cost_of_disrupted_gas: pd.DataFrame
-    calibration: pd.DataFrame
-    power_demand: pd.DataFrame
-    power_capacity: pd.DataFrame
-    power_technologies: pd.DataFrame
-    power_profiles: pd.DataFrame
-    power_links: pd.DataFrame
-    offshore_wind: pd.DataFrame
-    co2_prices: pd.DataFrame
-    gas_for_power: pd.DataFrame
-    options: pd.DataFrame
-    option_assets: pd.DataFrame
-    stresses: pd.DataFrame
-    stress_actions: pd.DataFrame
-    parameters: dict[str, float]
-
-    def demand_regions(self) -> list[str]:
-        """Return the regions with an annual gas demand row."""
-        d = self.gas_demand
-        return sorted(d.loc[d.metric == "annual", "region"].unique())
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -136,71 +89,6 @@ def validate_inputs(directory: str | Path) -> list[Problem]:
         problems += _check_keys(fname, df, TABLES[fname].key)
     problems += _check_tables(raw)
     return problems
-
-
-CONVERSIONS = [
-    # (table, value column, unit column, conversion, new column in internal units)
-    ("pipelines", "capacity_fwd", "capacity_unit", units.to_mw, "capacity_fwd_mw"),
-    ("pipelines", "capacity_rev", "capacity_unit", units.to_mw, "capacity_rev_mw"),
-    ("lng_terminals", "sendout", "sendout_unit", units.to_mw, "sendout_mw"),
-    ("storage", "working_gas", "working_gas_unit", units.to_mwh, "working_gas_mwh"),
-    ("storage", "injection", "injection_unit", units.to_mw, "injection_mw"),
-    ("storage", "withdrawal", "withdrawal_unit", units.to_mw, "withdrawal_mw"),
-    ("gas_supply", "annual_max", "unit", units.to_mwh, "annual_max_mwh"),
-    ("contracts", "min_annual", "unit", units.to_mwh, "min_mwh"),
-    ("contracts", "max_annual", "unit", units.to_mwh, "max_mwh"),
-    ("calibration", "value", "unit", units.to_mwh, "value_mwh"),
-    ("power_capacity", "capacity", "capacity_unit", units.to_mw, "capacity_mw"),
-    ("power_links", "capacity_fwd", "capacity_unit", units.to_mw, "capacity_fwd_mw"),
-    ("power_links", "capacity_rev", "capacity_unit", units.to_mw, "capacity_rev_mw"),
-    ("offshore_wind", "capacity", "capacity_unit", units.to_mw, "capacity_mw"),
-    ("gas_for_power", "value", "unit", units.to_mwh, "value_mwh"),
-]
-"""Numeric columns converted to internal units on loading."""
-
-
-def load_inputs(directory: str | Path = "inputs") -> Inputs:
-    """Validate and load ``directory``; raise :class:`InputError` listing every problem."""
-    directory = Path(directory)
-    problems = validate_inputs(directory)
-    if problems:
-        raise InputError(problems)
-    t = {f.removesuffix(".csv"): _typed(read_table(directory / f), spec.all_columns())
-         for f, spec in TABLES.items()}
-    for table, col, unit_col, func, new in CONVERSIONS:
-        df = t[table]
-        df[new] = _convert(df, col, unit_col, func)
-    for table in ("gas_demand", "power_demand"):
-        df = t[table]
-        df["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
-                                for v, u, m in zip(df.value, df.unit, df.metric, strict=True)]
-    codg = t["cost_of_disrupted_gas"]
-    codg["eur_per_mwh"] = codg["value"]
-    params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))
-    t["parameters"] = params
-    logger.info("loaded inputs from %s: %d pipelines, %d supplies, %d contracts",
-                directory, len(t["pipelines"]), len(t["gas_supply"]), len(t["contracts"]))
-    return Inputs(directory=directory, **t)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _convert(df: pd.DataFrame, col: str, unit_col: str, func) -> pd.Series:
-    return pd.Series([func(v, u) if pd.notna(v) else float("nan")
-                      for v, u in zip(df[col], df[unit_col], strict=True)], index=df.index)
-
-
-def _typed(df: pd.DataFrame, spec: dict[str, Column]) -> pd.DataFrame:
-    df = df.copy()
-    for col, c in spec.items():
-        if c.dtype == "float":
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype(float)
-        elif c.dtype in ("int", "year"):
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype("Int64")
-        elif c.dtype == "bool":
-            df[col] = df[col].str.strip().str.lower().eq("true")
-    return df
 
 
 def _collect_references(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:

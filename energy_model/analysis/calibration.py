@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pypsa
 
-from energy_model.inputs import Inputs, load_inputs
-from energy_model.solve import link_energy
+from energy_model.analysis.tables import link_energy
+from energy_model.data.loading import Inputs, load_inputs
 from energy_model.units import mwh_to_bcm
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energy_model.inputs import Inputs
+from energy_model.data.loading import Inputs
 from energy_model.units import GCV_MWH_PER_BCM
 
 
@@ -48,7 +48,7 @@ def stress_weights(stresses: list[str], data: Inputs) -> pd.Series:
 
 def annuity_factor(rate: float, years: float) -> float:
     """Return the present value of 1 per year for ``years`` at ``rate`` [yr]."""
-    from energy_model.cases import annuity
+    from energy_model.network.options import annuity
 
     return 1.0 / annuity(rate, years)
 

@@ -23,15 +23,18 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from energy_model.build import empty_ports
-from energy_model.inputs import Inputs
+from energy_model.data.loading import Inputs
+from energy_model.network.topology import empty_ports
 from energy_model.timeseries import monthly_to_snapshots
 from energy_model.units import LHV_PER_GCV
 
 logger = logging.getLogger(__name__)
 
+
+
 GAS_TECHNOLOGIES = ("gas CCGT", "gas OCGT")
 """Technologies modelled as Links from the gas bus."""
+
 
 VARIABLE_TECHNOLOGIES = ("hydro", "wind onshore", "wind offshore", "solar")
 """Technologies limited by a capacity-factor profile (``power_profiles.csv``)."""
@@ -164,40 +167,3 @@ def add_power_links(n: pypsa.Network, links: pd.DataFrame, params: dict[str, flo
           bus1=[ac_bus(r) for r in both.b1], carrier=both.carrier.values, p_nom=both.p.values,
           efficiency=both.eff.values, length=both.length_km.fillna(0.0).values,
           pipeline=both.name.values, **empty_ports(n))
-
-
-def summarise_power(n: pypsa.Network) -> pd.DataFrame:
-    """Return gas burnt for power [bcm], power generated from gas [TWh] and CO2 [Mt] per country.
-
-    CO2 counts every plant's fuel input times its emission factor.
-    """
-    from energy_model.units import mwh_to_bcm
-
-    w = n.snapshot_weightings.objective
-    gas_links = n.links[n.links.carrier.isin(GAS_TECHNOLOGIES)]
-    fuel = n.links_t.p0[gas_links.index].mul(w, axis=0).sum()
-    country = n.buses.country.reindex(gas_links.bus0).values
-    parts = {
-        "gas_for_power_bcm": mwh_to_bcm(fuel).groupby(country).sum(),
-        "gas_power_twh": (-n.links_t.p1[gas_links.index].mul(w, axis=0).sum() / 1e6)
-        .groupby(country).sum(),
-        "co2_gas_mt": (fuel * gas_links.co2_t_per_mwh_th / 1e6).groupby(country).sum(),
-    }
-    gens = n.generators[n.generators.carrier.isin(["coal", "lignite", "other"])]
-    if not gens.empty:
-        el = n.generators_t.p[gens.index].mul(w, axis=0).sum()
-        co2 = el / gens.efficiency * gens.co2_t_per_mwh_th / 1e6
-        parts["co2_other_mt"] = co2.groupby(n.buses.country.reindex(gens.bus).values).sum()
-    out = pd.concat(parts, axis=1).fillna(0.0)
-    out["co2_mt"] = out.co2_gas_mt + out.get("co2_other_mt", 0.0)
-    return out.round(6)
-
-
-def cable_flow_twh(n: pypsa.Network, name: str) -> dict[str, float]:
-    """Return the annual electricity sent into a cable in each direction [TWh]."""
-    w = n.snapshot_weightings.objective
-    out = {}
-    for link, label in ((name, "forward_twh"), (f"{name} reverse", "reverse_twh")):
-        out[label] = float(n.links_t.p0[link].mul(w).sum() / 1e6) if link in n.links.index \
-            else 0.0
-    return out

@@ -1,11 +1,11 @@
-"""Plain-text tables for people: dataset overview and delivery tables."""
+"""Plain-text and Markdown for people: dataset overview, delivery tables, study summary."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from energy_model.inputs import Inputs
-from energy_model.schema import MODEL_YEARS
+from energy_model.data.loading import Inputs
+from energy_model.data.schema import MODEL_YEARS
 from energy_model.units import mwh_to_bcm
 
 

@@ -11,22 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import pypsa
 
-from energy_model.inputs import Inputs
-
-ENTRY_CARRIERS = ("gas pipeline", "LNG terminal")
-"""Link carriers that bring gas into a country."""
-
-
-def entry_links(n: pypsa.Network, country: str) -> pd.DataFrame:
-    """Return the Links that deliver gas into ``country``'s grid bus from outside it.
-
-    Pipelines from other countries, offtakes from transit buses of the Southern Gas Corridor and
-    LNG terminals count; storage and production do not.
-    """
-    links = n.links[n.links.carrier.isin(ENTRY_CARRIERS) & (n.links.bus1 == country)]
-    kind = n.buses.node_kind.reindex(links.bus0)
-    other = n.buses.country.reindex(links.bus0).values != country
-    return links[other | (kind == "transit").values | (links.carrier == "LNG terminal").values]
+from energy_model.analysis.tables import demand_by_country, unserved_by_country
+from energy_model.data.loading import Inputs
+from energy_model.network.topology import entry_links
 
 
 def n_minus_1(n: pypsa.Network, data: Inputs, d_eff_mw: dict[str, float] | None = None
@@ -113,81 +100,6 @@ def curtailment_rate(unserved_bcm: pd.Series, demand_bcm: pd.Series) -> pd.Serie
     return (unserved_bcm / demand).where(demand > 0)
 
 
-def _solve_quiet(n: pypsa.Network) -> pypsa.Network:
-    from energy_model.solve import solve
-
-    return solve(n)
-
-
-def _unserved(n: pypsa.Network) -> pd.Series:
-    from energy_model.results import unserved_by_country
-
-    return unserved_by_country(n)
-
-
-def _demand_bcm(n: pypsa.Network) -> pd.Series:
-    from energy_model.units import mwh_to_bcm
-
-    loads = n.loads[n.loads.carrier == "gas demand"]
-    w = n.snapshot_weightings.objective
-    energy = n.loads_t.p_set[loads.index].mul(w, axis=0).sum()
-    return mwh_to_bcm(energy.groupby(n.buses.country.reindex(loads.bus).values).sum())
-
-
-def remaining_flexibility(build, countries: list[str] | None = None) -> pd.Series:
-    """Return ENTSOG's remaining flexibility per country [-].
-
-    For each country Z (separately): add 100 % of Z's gas demand, re-solve, and take
-    RF_Z = 1 - (additional disrupted demand anywhere) / (added demand); RF_Z = 0 when Z is
-    already curtailed before the increase (ENTSOG's rule).
-
-    Parameters
-    ----------
-    build : callable
-        Returns a fresh, unsolved network of the case (called once per country, plus once).
-    countries : list of str, optional
-        Countries to assess (default: every country with gas demand).
-    """
-    from energy_model.cases import refresh_unserved, suspend_contracts
-
-    base = _solve_quiet(build())
-    base_uns = _unserved(base)
-    demand = _demand_bcm(base)
-    out = {}
-    for country in countries or list(demand.index[demand > 0]):
-        if base_uns.get(country, 0.0) > 1e-6:
-            out[country] = 0.0
-            continue
-        n = build()
-        suspend_contracts(n)
-        load = f"{country} gas demand"
-        n.loads_t.p_set[load] *= 2.0
-        refresh_unserved(n)
-        extra = _unserved(_solve_quiet(n)).sum() - base_uns.sum()
-        out[country] = float(min(1.0, max(0.0, 1.0 - extra / demand[country])))
-    return pd.Series(out, name="remaining_flexibility")
-
-
-def supply_source_dependence(build, sources: list[str]) -> pd.DataFrame:
-    """Return ENTSOG's supply-source dependence: disrupted over total demand per country [-].
-
-    For each source S: all supply of origin S is switched off (contracts suspended), the year is
-    re-solved with the cost of disrupted gas as in the data, and SSD_{Z,S} = DD_Z / D_Z.
-    Returns a table country x source.
-    """
-    from energy_model.cases import suspend_contracts
-
-    cols = {}
-    for source in sources:
-        n = build()
-        suspend_contracts(n)
-        g = n.generators
-        g.loc[(g.carrier == "gas supply") & (g.origin == source), "p_nom"] = 0.0
-        n = _solve_quiet(n)
-        cols[source] = curtailment_rate(_unserved(n), _demand_bcm(n))
-    return pd.DataFrame(cols).fillna(0.0)
-
-
 def compute_indicators(n: pypsa.Network, data: Inputs) -> pd.DataFrame:
     """Return the indicators of one solved network as a long table.
 
@@ -195,12 +107,12 @@ def compute_indicators(n: pypsa.Network, data: Inputs) -> pd.DataFrame:
     ``n_minus_1_demand_side``, ``ird``, ``hhi_origin``, ``russian_share``, ``price``,
     ``curtailment_rate``, ``disrupted_demand``.
     """
-    from energy_model.trace import trace_deliveries
+    from energy_model.analysis.trace import trace_deliveries
 
     nm1 = n_minus_1(n, data)
     deliveries = trace_deliveries(n)
-    uns = _unserved(n)
-    demand = _demand_bcm(n)
+    uns = unserved_by_country(n)
+    demand = demand_by_country(n)
     loads = n.loads[n.loads.carrier == "gas demand"]
     w = n.snapshot_weightings.objective
     served = n.loads_t.p[loads.index].mul(w, axis=0)

@@ -11,7 +11,10 @@ import logging
 import pandas as pd
 import pypsa
 
+from energy_model.network.topology import link_ports
+
 logger = logging.getLogger(__name__)
+
 
 DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
     "solver": "simplex",
@@ -21,6 +24,7 @@ DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
     "threads": 1,
 }
 """HiGHS options used unless the caller overrides them."""
+
 
 BALANCE_TOLERANCE_MW: float = 1e-3
 """Largest tolerated energy-balance error of a bus in a snapshot [MW]."""
@@ -87,7 +91,7 @@ def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
     add(n.generators_t.p, n.generators.bus)
     add(n.loads_t.p, n.loads.bus, -1.0)
     add(n.stores_t.p, n.stores.bus)
-    for port in _link_ports(n):
+    for port in link_ports(n):
         buses = n.links[f"bus{port}"]
         used = buses[buses != ""].index
         add(n.links_t[f"p{port}"][used], buses[used], -1.0)
@@ -102,20 +106,3 @@ def check_energy_balance(n: pypsa.Network, tol: float = BALANCE_TOLERANCE_MW) ->
     if not bad.empty:
         raise SolveError(f"energy balance violated at {len(bad)} bus(es), worst "
                          f"{bad.idxmax()!r} by {bad.max():.3g} MW")
-
-
-def _link_ports(n: pypsa.Network) -> list[int]:
-    """Return the Link port numbers in use (0 and 1 always, 2, 3, … where a bus is set)."""
-    ports = []
-    for col in n.links.columns:
-        if col.startswith("bus") and col[3:].isdigit():
-            port = int(col[3:])
-            if port < 2 or (n.links[col] != "").any():
-                ports.append(port)
-    return sorted(ports)
-
-
-def link_energy(n: pypsa.Network) -> pd.Series:
-    """Return the annual energy taken in by each Link at ``bus0`` [MWh]."""
-    w = n.snapshot_weightings.objective
-    return n.links_t.p0.mul(w, axis=0).sum()

@@ -1,0 +1,147 @@
+"""Tables of a solved network: flows, unserved gas, demand, prices, contracts, power."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from energy_model.network.contracts import CONTRACT_SEPARATOR
+from energy_model.network.power import GAS_TECHNOLOGIES
+from energy_model.units import HOURS_PER_YEAR, mwh_to_bcm
+
+logger = logging.getLogger(__name__)
+
+
+def link_energy(n: pypsa.Network) -> pd.Series:
+    """Return the annual energy taken in by each Link at ``bus0`` [MWh]."""
+    w = n.snapshot_weightings.objective
+    return n.links_t.p0.mul(w, axis=0).sum()
+
+
+def tabulate_flows(n: pypsa.Network) -> pd.DataFrame:
+    """Return annual flow and utilisation of every pipeline, interconnection point and LNG terminal.
+
+    Columns: ``name, direction, from, to, carrier, capacity_bcm, flow_bcm, utilisation``; the flow
+    is measured where the gas enters the Link [bcm/yr].
+    """
+    links = n.links[n.links.carrier.isin(["gas pipeline", "LNG terminal"])]
+    energy = link_energy(n).reindex(links.index)
+    cap = mwh_to_bcm(links.p_nom_opt * HOURS_PER_YEAR)
+    flow = mwh_to_bcm(energy)
+    out = pd.DataFrame({
+        "name": links.pipeline.values, "direction": links.direction.values,
+        "from": links.bus0.values, "to": links.bus1.values, "carrier": links.carrier.values,
+        "capacity_bcm": cap.values, "flow_bcm": flow.values,
+    })
+    out["utilisation"] = (out.flow_bcm / out.capacity_bcm).where(out.capacity_bcm > 0)
+    return out.round(6)
+
+
+def unserved_by_country(n: pypsa.Network) -> pd.Series:
+    """Return the annual unserved gas demand per country [bcm]."""
+    g = n.generators[n.generators.carrier == "unserved gas"]
+    w = n.snapshot_weightings.generators
+    energy = n.generators_t.p[g.index].mul(w, axis=0).sum()
+    return mwh_to_bcm(energy.groupby(n.buses.country.reindex(g.bus).values).sum())
+
+
+def contract_deliveries(n: pypsa.Network) -> pd.DataFrame:
+    """Return the annual volume of each supply contract [bcm].
+
+    A meter measures the flow through its delivery points; when several contracts share the
+    points, each is allocated its minimum and the rest of the metered volume in proportion to
+    its flexible range (``max - min``); if the volume is below the sum of minimums, the minimums
+    are scaled down. This is a commercial allocation, not a physical trace.
+    """
+    g = n.generators[n.generators.carrier == "contract"]
+    w = n.snapshot_weightings.generators
+    metered = -n.generators_t.p[g.index].mul(w, axis=0).sum()
+    rows = []
+    for meter, m in g.iterrows():
+        names = m.contracts.split(CONTRACT_SEPARATOR)
+        lo = np.array([float(x) for x in m.contract_min_mwh.split(CONTRACT_SEPARATOR)])
+        hi = np.array([float(x) for x in m.contract_max_mwh.split(CONTRACT_SEPARATOR)])
+        volume = float(metered[meter])
+        if volume <= lo.sum():
+            alloc = lo * (volume / lo.sum()) if lo.sum() > 0 else np.zeros_like(lo)
+        else:
+            flex = hi - lo
+            extra = volume - lo.sum()
+            alloc = lo + (extra * flex / flex.sum() if flex.sum() > 0 else 0.0)
+        for i, name in enumerate(names):
+            rows.append({
+                "contract": name, "seller": m.seller.split(CONTRACT_SEPARATOR)[i],
+                "buyer": m.buyer.split(CONTRACT_SEPARATOR)[i],
+                "kind": m.kind.split(CONTRACT_SEPARATOR)[i], "meter": meter,
+                "min_bcm": mwh_to_bcm(lo[i]), "max_bcm": mwh_to_bcm(hi[i]),
+                "volume_bcm": mwh_to_bcm(alloc[i]), "meter_volume_bcm": mwh_to_bcm(volume),
+            })
+    return pd.DataFrame(rows).round(6)
+
+
+def tabulate_power(n: pypsa.Network, without: pypsa.Network | None = None) -> pd.DataFrame:
+    """Return the electricity-layer results per country, with gas saved against ``without``.
+
+    Columns: ``gas_for_power_bcm``, ``gas_power_twh``, ``co2_mt`` and, given the same case
+    solved without the cable options, ``gas_saved_bcm`` (positive when the case burns less).
+    """
+
+    table = summarise_power(n)
+    if without is not None:
+        base = summarise_power(without).gas_for_power_bcm
+        table["gas_saved_bcm"] = base.reindex(table.index).fillna(0.0) - table.gas_for_power_bcm
+    return table.rename_axis("country").reset_index()
+
+
+def summarise_cables(n: pypsa.Network) -> dict[str, dict[str, float]]:
+    """Return the annual electricity sent into each DC Link pair [TWh]."""
+
+    dc = n.links[(n.links.carrier == "DC") & ~n.links.index.str.endswith(" reverse")]
+    return {name: cable_flow_twh(n, name) for name in dc.index}
+
+
+def summarise_power(n: pypsa.Network) -> pd.DataFrame:
+    """Return gas burnt for power [bcm], power generated from gas [TWh] and CO2 [Mt] per country.
+
+    CO2 counts every plant's fuel input times its emission factor.
+    """
+
+    w = n.snapshot_weightings.objective
+    gas_links = n.links[n.links.carrier.isin(GAS_TECHNOLOGIES)]
+    fuel = n.links_t.p0[gas_links.index].mul(w, axis=0).sum()
+    country = n.buses.country.reindex(gas_links.bus0).values
+    parts = {
+        "gas_for_power_bcm": mwh_to_bcm(fuel).groupby(country).sum(),
+        "gas_power_twh": (-n.links_t.p1[gas_links.index].mul(w, axis=0).sum() / 1e6)
+        .groupby(country).sum(),
+        "co2_gas_mt": (fuel * gas_links.co2_t_per_mwh_th / 1e6).groupby(country).sum(),
+    }
+    gens = n.generators[n.generators.carrier.isin(["coal", "lignite", "other"])]
+    if not gens.empty:
+        el = n.generators_t.p[gens.index].mul(w, axis=0).sum()
+        co2 = el / gens.efficiency * gens.co2_t_per_mwh_th / 1e6
+        parts["co2_other_mt"] = co2.groupby(n.buses.country.reindex(gens.bus).values).sum()
+    out = pd.concat(parts, axis=1).fillna(0.0)
+    out["co2_mt"] = out.co2_gas_mt + out.get("co2_other_mt", 0.0)
+    return out.round(6)
+
+
+def cable_flow_twh(n: pypsa.Network, name: str) -> dict[str, float]:
+    """Return the annual electricity sent into a cable in each direction [TWh]."""
+    w = n.snapshot_weightings.objective
+    out = {}
+    for link, label in ((name, "forward_twh"), (f"{name} reverse", "reverse_twh")):
+        out[label] = float(n.links_t.p0[link].mul(w).sum() / 1e6) if link in n.links.index \
+            else 0.0
+    return out
+
+
+def demand_by_country(n: pypsa.Network) -> pd.Series:
+    """Return the annual gas demand per country as set in the network [bcm]."""
+    loads = n.loads[n.loads.carrier == "gas demand"]
+    w = n.snapshot_weightings.objective
+    energy = n.loads_t.p_set[loads.index].mul(w, axis=0).sum()
+    return mwh_to_bcm(energy.groupby(n.buses.country.reindex(loads.bus).values).sum())

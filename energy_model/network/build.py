@@ -1,0 +1,102 @@
+"""Assemble the network of one model year from the components of this layer.
+
+Every constraint is a plain PyPSA attribute, so a network written to netCDF re-optimises to the
+same cost with ``n.optimize()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pypsa
+
+from energy_model.data.loading import Inputs, load_inputs
+from energy_model.network.contracts import add_contracts
+from energy_model.network.gas import (
+    CARRIERS,
+    add_buses,
+    add_demand,
+    add_lng_terminals,
+    add_pipelines,
+    add_storage,
+    add_supply,
+)
+from energy_model.network.options import options_need_power
+from energy_model.network.topology import (
+    check_no_energy_creation,
+    fill_link_ports,
+    remove_unattached_buses,
+    select_active,
+)
+from energy_model.timeseries import make_snapshots
+
+logger = logging.getLogger(__name__)
+
+
+def build_network(year: int, options: Sequence[str] = (),
+                  inputs: Inputs | str | Path = "inputs", power: bool = False,
+                  resolution: str = "daily") -> pypsa.Network:
+    """Build the gas network of ``year`` with the named options applied.
+
+    Parameters
+    ----------
+    year : int
+        Model year [year]; 2024, 2026 or 2030 have complete data.
+    options : sequence of str
+        Names of diversification options (see :mod:`energy_model.network.options`).
+    inputs : Inputs or path
+        Loaded inputs, or the directory to load them from.
+    power : bool
+        Add the electricity layer (:mod:`energy_model.network.power`) coupled to the gas
+        network. Options that need it (the Black Sea cable) switch it on.
+    resolution : str
+        ``daily`` (365 days, default), ``weeks`` (4 representative hourly weeks) or ``hourly``
+        (see :mod:`energy_model.timeseries`).
+
+    Returns
+    -------
+    pypsa.Network
+        An unsolved network; snapshot weights are the hours each snapshot stands for.
+    """
+    data = inputs if isinstance(inputs, Inputs) else load_inputs(inputs)
+    n = pypsa.Network(name=f"energy_model gas {year}")
+
+    power = power or options_need_power(options, data)
+    n.meta = {"year": int(year), "options": list(options), "power": bool(power),
+              "resolution": resolution}
+    weights = make_snapshots(year, resolution)
+    n.set_snapshots(weights.index)
+    for col in n.snapshot_weightings.columns:
+        n.snapshot_weightings[col] = weights.to_numpy()
+    n.add("Carrier", list(CARRIERS), nice_name=list(CARRIERS.values()))
+    add_buses(n, data)
+    gas_for_power = None
+    if power:
+        from energy_model.network.power import add_power, gas_for_power_mwh
+
+        gas_for_power = gas_for_power_mwh(data, year)
+    add_demand(n, data, year, subtract=gas_for_power)
+    add_supply(n, data, year)
+    add_pipelines(n, select_active(data.pipelines, year), data.parameters)
+    add_lng_terminals(n, select_active(data.lng_terminals, year))
+    add_storage(n, select_active(data.storage, year))
+    if power:
+        add_power(n, data, year)
+    add_contracts(n, data, year)
+    if options:
+        from energy_model.network.options import apply_options
+
+        apply_options(n, options, data)
+        fill_link_ports(n)
+    remove_unattached_buses(n)
+    check_no_energy_creation(n)
+    logger.info("built %s: %d buses, %d links, %d generators, %d stores", n.name,
+                len(n.buses), len(n.links), len(n.generators), len(n.stores))
+    return n
+
+
+def network_path(year: int, directory: str | Path = "networks") -> Path:
+    """Return the path of the stored unsolved network of ``year``."""
+    return Path(directory) / f"gas_{year}.nc"

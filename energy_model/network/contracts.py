@@ -1,0 +1,84 @@
+"""Supply contracts as annual bounds on metered delivery points."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pypsa
+
+from energy_model.data.loading import Inputs
+from energy_model.network.topology import fill_link_ports, select_active
+
+logger = logging.getLogger(__name__)
+
+
+CONTRACT_SEPARATOR = "|"
+"""Separator of the per-contract lists stored on a contract meter Generator."""
+
+
+def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
+    """Bound the annual flow through each contract's delivery points.
+
+    Each delivery-point Link gets an extra output port (``bus2``, ``bus3``, …, efficiency 1) to a
+    meter bus of the contract; a Generator on the meter bus absorbs the metered flow
+    (``p_min_pu=-1``, ``p_max_pu=0``) and its ``e_sum_min``/``e_sum_max`` of ``-max``/``-min``
+    bound the annual delivered volume. Contracts with the same delivery points share one meter,
+    with their volumes added; the meter keeps each contract's name, buyer, seller, kind and bounds
+    as ``|``-separated lists. A minimum above what the points can carry is cut to their capacity.
+    """
+    c = select_active(data.contracts.assign(status="operating"), year)
+    if c.empty:
+        return
+    c = c.assign(points=c.delivery_points.map(
+        lambda s: tuple(sorted(x.strip() for x in s.split(";")))))
+    sep = CONTRACT_SEPARATOR
+    meters = c.groupby("points").agg(
+        min_mwh=("min_mwh", "sum"), max_mwh=("max_mwh", "sum"),
+        contracts=("name", sep.join), buyer=("buyer", sep.join), seller=("seller", sep.join),
+        kind=("kind", sep.join),
+        contract_min_mwh=("min_mwh", lambda v: sep.join(f"{x:.6g}" for x in v)),
+        contract_max_mwh=("max_mwh", lambda v: sep.join(f"{x:.6g}" for x in v)))
+    used_ports: dict[str, int] = {}
+    rows = []
+    for points, m in meters.iterrows():
+        links = [p for p in points if p in n.links.index]
+        if not links:
+            logger.warning("contract(s) %s: no delivery point in service in %d; skipped",
+                           m.contracts, year)
+            continue
+        meter = f"meter {' + '.join(points)}"
+        for link in links:
+            port = used_ports.get(link, 1) + 1
+            used_ports[link] = port
+            n.links.loc[link, f"bus{port}"] = meter
+            n.links.loc[link, f"efficiency{port}"] = 1.0
+        cap = n.links.loc[links, "p_nom"].sum() * n.snapshot_weightings.generators.sum()
+        if m.min_mwh > cap:
+            logger.warning("contract(s) %s: minimum %.0f MWh above capacity %.0f MWh; cut",
+                           m.contracts, m.min_mwh, cap)
+        rows.append(dict(name=meter, p_nom=n.links.loc[links, "p_nom"].sum(),
+                         e_sum_min=-m.max_mwh, e_sum_max=-min(m.min_mwh, cap),
+                         contracts=m.contracts, buyer=m.buyer, seller=m.seller, kind=m.kind,
+                         contract_min_mwh=m.contract_min_mwh,
+                         contract_max_mwh=m.contract_max_mwh))
+    fill_link_ports(n)
+    meters = pd.DataFrame(rows).set_index("name")
+    n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")
+    n.add("Generator", meters.index, bus=meters.index, carrier="contract", p_min_pu=-1.0,
+          p_max_pu=0.0, origin="", **meters.to_dict("series"))
+
+
+def raise_contract_maxima(n: pypsa.Network, link: str, added_mw: float) -> None:
+    """Raise the maximum of contract meters on ``link`` by the added capacity over a year.
+
+    An expansion is built for gas that is sold: its new capacity is assumed contracted.
+    """
+    if added_mw <= 0:
+        return
+    hours = n.snapshot_weightings.generators.sum()
+    for col in [c for c in n.links.columns if c.startswith("bus") and c[3:].isdigit()]:
+        meter = n.links.at[link, col]
+        if int(col[3:]) >= 2 and meter in n.generators.index:
+            n.generators.loc[meter, "e_sum_min"] -= added_mw * hours
+            n.generators.loc[meter, "p_nom"] += added_mw

@@ -1,0 +1,141 @@
+"""Gas components of a model year: buses, demand, supply, pipelines, LNG and storage.
+
+One gas bus per region (attribute ``country``), the Southern Gas Corridor on its own transit buses,
+every pipeline section and interconnection point as one-directional Links (a reverse direction is a
+second Link), LNG send-out as Links from the global LNG market, storage as Stores behind injection
+and withdrawal Links, supplies as priced Generators with annual caps (``e_sum_max``), and unserved
+gas as a Generator per demand region priced at its cost of disrupted gas.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from energy_model.data.loading import Inputs
+from energy_model.network.topology import empty_ports
+from energy_model.timeseries import spread_annual
+from energy_model.units import HOURS_PER_YEAR
+
+logger = logging.getLogger(__name__)
+
+
+CARRIERS = {
+    "gas": "natural gas (bus carrier, GCV)",
+    "gas supply": "production and external supply",
+    "gas pipeline": "pipeline section or interconnection point",
+    "LNG terminal": "LNG regasification send-out",
+    "gas storage": "storage injection and withdrawal",
+    "gas demand": "final gas demand",
+    "unserved gas": "demand not served, priced at the cost of disrupted gas",
+    "contract": "metering of supply-contract delivery points",
+}
+
+
+def add_buses(n: pypsa.Network, data: Inputs) -> None:
+    """Add one gas bus per region and per transit node, with ``country`` and ``node_kind``."""
+    r = data.regions
+    country = np.where(r.code == "NAR", "NAR", r.country)
+    kind = np.where(r.kind == "supplier", "supply", "grid")
+    n.add("Bus", r.code.values, carrier="gas", unit="MWh", country=country, node_kind=kind)
+    region_country = dict(zip(r.code, country, strict=True))
+    nodes = data.nodes
+    n.add("Bus", nodes.node.values, carrier="gas", unit="MWh",
+          country=nodes.region.map(region_country).values, node_kind="transit")
+
+
+def add_demand(n: pypsa.Network, data: Inputs, year: int,
+               subtract: pd.Series | None = None) -> None:
+    """Add gas loads from annual demand and monthly shape, and an unserved-gas Generator each.
+
+    Parameters
+    ----------
+    subtract : pandas.Series, optional
+        Annual gas burnt for power per region [MWh/yr], taken out of the demand when the
+        electricity layer burns it explicitly.
+    """
+    d = data.gas_demand
+    annual = d[(d.metric == "annual") & (d.year == year)].set_index("region").value_internal
+    if subtract is not None:
+        annual = annual.sub(subtract.reindex(annual.index).astype(float).fillna(0.0)).clip(0.0)
+    annual = annual[annual > 0]
+    shape = data.gas_demand_shape.pivot(index="month", columns="region", values="share")
+    weights = n.snapshot_weightings.objective
+    p_set = spread_annual(annual, shape, weights, n.meta["resolution"])
+    regions = annual.index
+    n.add("Load", regions + " gas demand", bus=regions, carrier="gas demand",
+          p_set=p_set.set_axis(regions + " gas demand", axis=1))
+    codg = data.cost_of_disrupted_gas.set_index("region").eur_per_mwh
+    p_nom = p_set.max()
+    n.add("Generator", regions + " unserved gas", bus=regions, carrier="unserved gas",
+          p_nom=p_nom.values, marginal_cost=codg.reindex(regions).values,
+          p_max_pu=(p_set / p_nom).set_axis(regions + " unserved gas", axis=1), origin="UNS")
+
+
+def add_supply(n: pypsa.Network, data: Inputs, year: int) -> None:
+    """Add production and external supplies as Generators with daily and annual limits."""
+    s = data.gas_supply[(data.gas_supply.year == year) & (data.gas_supply.annual_max_mwh > 0)]
+    prices = data.supply_prices[data.supply_prices.year == year].set_index("region")
+    missing = sorted(set(s.region) - set(prices.index))
+    if missing:
+        raise ValueError(f"supply_prices.csv has no {year} price for {missing}")
+    names = s.region + " " + s.name
+    n.add("Generator", names.values, bus=s.region.values, carrier="gas supply",
+          p_nom=(s.annual_max_mwh / HOURS_PER_YEAR * s.swing).values,
+          e_sum_max=s.annual_max_mwh.values,
+          marginal_cost=prices.price_eur_per_mwh.reindex(s.region).values,
+          origin=s.region.values)
+
+
+def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float]) -> None:
+    """Add pipelines as one-directional Links, a second Link for the reverse direction.
+
+    Compressor fuel is a loss of ``compressor_fuel_per_1000km`` per 1000 km of length
+    (efficiency < 1); the transport tariff is a marginal cost per 1000 km. Reverse Links are
+    named ``"<name> reverse"``.
+    """
+    fuel = params["compressor_fuel_per_1000km"]
+    tariff = params["transport_tariff_per_1000km"]
+    fwd = pipes.assign(link=pipes.name, bus0=pipes["from"], bus1=pipes["to"],
+                       p_nom=pipes.capacity_fwd_mw, direction="forward")
+    rev = pipes[pipes.capacity_rev_mw > 0]
+    rev = rev.assign(link=rev.name + " reverse", bus0=rev["to"], bus1=rev["from"],
+                     p_nom=rev.capacity_rev_mw, direction="reverse")
+    links = pd.concat([fwd, rev])
+    links = links[links.p_nom > 0]
+    km = links.length_km.to_numpy() / 1000.0
+    n.add("Link", links.link.values, bus0=links.bus0.values, bus1=links.bus1.values,
+          carrier="gas pipeline", p_nom=links.p_nom.values, p_min_pu=0.0,
+          efficiency=1.0 - fuel * km, marginal_cost=tariff * km, length=links.length_km.values,
+          asset=links.asset.values, pipeline=links.name.values, direction=links.direction.values,
+          **empty_ports(n))
+
+
+def add_lng_terminals(n: pypsa.Network, lng: pd.DataFrame) -> None:
+    """Add LNG terminals as Links from the global LNG market bus to the region."""
+    if lng.empty:
+        return
+    n.add("Link", lng.name.values, bus0="LNG", bus1=lng.region.values, carrier="LNG terminal",
+          p_nom=lng.sendout_mw.values, efficiency=1.0, asset=lng.name.values,
+          pipeline=lng.name.values, direction="forward", **empty_ports(n))
+
+
+def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
+    """Add storage as a cyclic Store on its own bus with injection and withdrawal Links."""
+    if storage.empty:
+        return
+    names = storage.name.values
+    country = n.buses.country.reindex(storage.region).values
+    n.add("Bus", names, suffix=" storage", carrier="gas", unit="MWh", country=country,
+          node_kind="storage")
+    n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
+          e_nom=storage.working_gas_mwh.values, e_cyclic=True)
+    n.add("Link", names, suffix=" injection", bus0=storage.region.values,
+          bus1=[f"{x} storage" for x in names], carrier="gas storage",
+          p_nom=storage.injection_mw.values, **empty_ports(n))
+    n.add("Link", names, suffix=" withdrawal", bus0=[f"{x} storage" for x in names],
+          bus1=storage.region.values, carrier="gas storage", p_nom=storage.withdrawal_mw.values,
+          **empty_ports(n))

@@ -1,0 +1,53 @@
+"""The cases of a study: expansion of option sets x stresses, and their cache keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+
+from energy_model.data.loading import Inputs
+from energy_model.network.options import power_options
+from energy_model.provenance import code_hash, package_version
+from energy_model.study.schema import Case, Study
+
+
+def expand_cases(study: Study, data: Inputs) -> list[Case]:
+    """Return every case of ``study``; ``slid`` becomes one ``slid-XX`` case per gas country."""
+    stresses: list[str] = []
+    for s in study.stresses:
+        if s == "slid":
+            stresses += [f"slid-{c}" for c in data.demand_regions()]
+        else:
+            stresses.append(s)
+    return [Case(label, tuple(names), s) for label, names in study.options.items()
+            for s in stresses]
+
+
+def early_options(study: Study, data: Inputs) -> list[str]:
+    """Return a note for each option the study builds before its earliest year."""
+    earliest = data.options.set_index("option").earliest_year
+    names = sorted({x for names in study.options.values() for x in names})
+    return [f"option {x!r} is assumed built in {study.year}, before its earliest year "
+            f"{int(earliest[x])}" for x in names if int(earliest[x]) > study.year]
+
+
+def study_power(study: Study, data: Inputs) -> bool:
+    """Return whether the study's cases include the electricity layer."""
+
+    if study.power is not None:
+        return study.power
+    needs = power_options(data)
+    return any(set(names) & needs for names in study.options.values())
+
+
+def case_key(case: Case, study: Study, power: bool, inputs_hash: str) -> str:
+    """Return the cache key of a case: a hash of inputs, case, settings and package code."""
+    payload = json.dumps({"case": asdict(case), "year": study.year, "power": power,
+                          "curtailment": study.curtailment, "isolated": study.isolated,
+                          "remaining_flexibility": study.remaining_flexibility,
+                          "resolution": study.resolution, "solver": study.solver,
+                          "inputs": inputs_hash, "version": package_version(),
+                          "code": code_hash()},
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]

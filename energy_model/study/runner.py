@@ -1,0 +1,247 @@
+"""Whole studies: every option x stress case of a study file, in parallel, with a cache.
+
+A study file (YAML)::
+
+    name: diversification-2030
+    year: 2030
+    options:                 # label -> list of option names; `reference` is the empty list
+      reference: []
+      tcp-full: [tcp-full]
+    stresses: [none, russia-cut, slid]     # `slid` expands to one case per country
+    resolution: daily        # optional: daily | weeks | hourly
+    power: true              # optional: electricity layer on (default: on if an option needs it)
+    solver: {solver: simplex}  # optional HiGHS options
+    curtailment: cooperative # optional: cooperative (default) | least-cost
+    isolated: false          # optional: also the isolated curtailment of every stressed case
+    remaining_flexibility: false  # optional: ENTSOG remaining flexibility per case (slow)
+
+:func:`run_study` solves every case (local processes by default, or a Dask cluster), keeps
+each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs, the case and the
+package version, so a re-run skips finished cases and recomputes changed ones), reports failed
+cases without stopping the others, and writes ``DIR/results.nc`` (an xarray Dataset with
+dimensions ``option``, ``stress``, ``country``, ``origin``), tidy CSV tables of the same numbers
+(``indicators.csv``, ``cba.csv`` among them) and ``DIR/summary.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energy_model.data.loading import Inputs, load_inputs
+from energy_model.provenance import hash_inputs
+from energy_model.study.assemble import assemble, option_capex, write_study_outputs
+from energy_model.study.cases import case_key, early_options, expand_cases, study_power
+from energy_model.study.schema import Case, Study
+
+logger = logging.getLogger(__name__)
+
+
+
+_INPUTS: dict[str, Inputs] = {}
+
+
+_UNDISTURBED_FLOWS: dict[str, pd.DataFrame] = {}  # per worker process: reused across stresses
+
+
+def run_case(spec: dict) -> dict:
+    """Build, stress and solve one case; return its results as a JSON-ready dict.
+
+    ``spec`` holds ``inputs`` (directory), ``year``, ``options``, ``stress``, ``power``,
+    ``resolution`` and ``solver``. Runs in a worker process; inputs are loaded once per process.
+    """
+    from energy_model.analysis.tables import unserved_by_country
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import solve
+    from energy_model.scenarios.curtailment import apply_cooperative_curtailment, isolate_countries
+    from energy_model.scenarios.stresses import apply_stress
+
+    logging.getLogger("energy_model").setLevel(logging.WARNING)
+    data = _INPUTS.get(spec["inputs"])
+    if data is None:
+        data = _INPUTS[spec["inputs"]] = load_inputs(spec["inputs"])
+
+    def build():
+        return build_network(spec["year"], spec["options"], data, power=spec["power"],
+                             resolution=spec["resolution"])
+
+    n = build()
+    apply_stress(n, spec["stress"], data)
+    if spec.get("curtailment", "cooperative") == "cooperative":
+        apply_cooperative_curtailment(n)
+    solve(n, solver_options=spec["solver"])
+    out = summarise_case(n, data)
+    if spec.get("isolated"):
+        out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
+        if spec["stress"] != "none":
+            key = json.dumps([spec[k] for k in ("inputs", "year", "options", "power",
+                                                "resolution", "solver")], default=str)
+            if key not in _UNDISTURBED_FLOWS:
+                _UNDISTURBED_FLOWS[key] = solve(build(), solver_options=spec["solver"]).links_t.p0
+            iso = build()
+            apply_stress(iso, spec["stress"], data)
+            isolate_countries(iso, _UNDISTURBED_FLOWS[key])
+            solve(iso, solver_options=spec["solver"])
+            out["unserved_gas_isolated_bcm"] = unserved_by_country(iso).round(6).to_dict()
+    if spec.get("remaining_flexibility"):
+        from energy_model.analysis.flexibility import remaining_flexibility
+
+        def stressed():
+            m = build()
+            apply_stress(m, spec["stress"], data)
+            return m
+
+        out["remaining_flexibility"] = remaining_flexibility(stressed).round(6).to_dict()
+    return out
+
+
+def summarise_case(n, data: Inputs | None = None) -> dict:
+    """Return the numbers a study keeps of one solved case (N-1 and IRD given ``data``)."""
+    from energy_model.analysis.tables import unserved_by_country
+    from energy_model.analysis.trace import trace_deliveries
+    from energy_model.units import mwh_to_bcm
+
+    w = n.snapshot_weightings.objective
+    loads = n.loads[n.loads.carrier == "gas demand"]
+    demand = mwh_to_bcm(n.loads_t.p[loads.index].mul(w, axis=0).sum()
+                        .groupby(loads.bus.map(n.buses.country)).sum())
+    served = n.loads_t.p[loads.index].mul(w, axis=0)
+    prices = n.buses_t.marginal_price[loads.bus].mul(served.to_numpy()).sum() \
+        / served.sum().replace(0, np.nan).to_numpy()
+    out = {
+        "status": "ok",
+        "total_cost_eur": float(n.objective),
+        "capex_eur": float((n.links.capital_cost * n.links.p_nom_opt).sum()),
+        "gas_demand_bcm": demand.round(6).to_dict(),
+        "unserved_gas_bcm": unserved_by_country(n).round(6).to_dict(),
+        "price_eur_per_mwh": dict(zip(loads.bus.map(n.buses.country), prices.round(4),
+                                      strict=True)),
+        "deliveries": trace_deliveries(n).round(6).values.tolist(),
+        "slid_removed": n.meta.get("slid_removed"),
+    }
+    if data is not None:
+        from energy_model.analysis.indicators import import_route_diversification, n_minus_1
+
+        nm1 = n_minus_1(n, data).n_minus_1
+        out["n_minus_1"] = nm1.round(4).to_dict()
+        out["ird"] = {c: round(import_route_diversification(n, c), 4) for c in nm1.index}
+    if n.meta.get("power"):
+        from energy_model.analysis.tables import summarise_power
+
+        p = summarise_power(n)
+        out["gas_for_power_bcm"] = p.gas_for_power_bcm.to_dict()
+        out["co2_mt"] = p.co2_mt.to_dict()
+    return out
+
+
+def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
+              workers: int | None = None, scheduler: str | None = None,
+              progress: bool = True) -> xr.Dataset:
+    """Run every case of ``study`` and write the results to ``out``.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Local worker processes (default: the number of CPUs); 1 runs in this process.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:port``); cases then run there.
+    progress : bool
+        Show a progress bar on stderr.
+    """
+    from tqdm.auto import tqdm
+
+    out = Path(out)
+    cache = out / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    data = load_inputs(inputs)
+    power = study_power(study, data)
+    inputs_hash = hash_inputs(inputs)
+    cases = expand_cases(study, data)
+    results: dict[Case, dict] = {}
+    todo: dict[Case, dict] = {}
+    for case in cases:
+        path = cache / f"{case_key(case, study, power, inputs_hash)}.json"
+        if path.exists():
+            results[case] = json.loads(path.read_text())
+        else:
+            todo[case] = {"inputs": str(Path(inputs).resolve()), "year": study.year,
+                          "options": list(case.option_names), "stress": case.stress,
+                          "power": power, "resolution": study.resolution,
+                          "solver": study.solver, "curtailment": study.curtailment,
+                          "isolated": study.isolated,
+                          "remaining_flexibility": study.remaining_flexibility,
+                          "cache": str(path)}
+    for note in early_options(study, data):
+        logger.warning(note)
+    logger.info("study %s: %d cases, %d cached, %d to run", study.name, len(cases),
+                len(results), len(todo))
+    bar = tqdm(total=len(cases), initial=len(results), desc=study.name, disable=not progress,
+               unit="case")
+    for case, res in _execute(todo, workers, scheduler):
+        results[case] = res
+        if res["status"] == "ok":
+            _write_atomic(Path(todo[case]["cache"]), json.dumps(res))
+        else:
+            logger.error("case %s / %s failed: %s", case.option, case.stress, res["error"])
+        bar.update(1)
+    bar.close()
+    ds = assemble(study, cases, results, inputs_hash, power)
+    ds.attrs["notes"] = json.dumps(early_options(study, data))
+    capex = option_capex(study, data)
+    ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
+    write_study_outputs(ds, out)
+    from energy_model.study.cba import appraise
+
+    appraise(ds, data).to_csv(out / "cba.csv", index=False)
+    return ds
+
+
+def _execute(todo: dict[Case, dict], workers: int | None, scheduler: str | None):
+    """Yield ``(case, result)`` as cases finish; a failure becomes a result with its error."""
+    if not todo:
+        return
+    if scheduler:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+
+        with Client(scheduler) as client:
+            futures = {client.submit(run_case, spec, pure=False): case
+                       for case, spec in todo.items()}
+            for fut in dask_completed(futures):
+                yield futures[fut], _result_of(fut.result, fut.exception)
+        return
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        for case, spec in todo.items():
+            try:
+                yield case, run_case(spec)
+            except Exception as err:
+                yield case, {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_case, spec): case for case, spec in todo.items()}
+        for fut in as_completed(futures):
+            yield futures[fut], _result_of(fut.result, fut.exception)
+
+
+def _result_of(result, exception) -> dict:
+    try:
+        err = exception()
+        if err is None:
+            return result()
+    except BaseException as exc:
+        err = exc
+    return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)

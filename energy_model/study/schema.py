@@ -1,0 +1,138 @@
+"""Whole studies: every option x stress case of a study file, in parallel, with a cache.
+
+A study file (YAML)::
+
+    name: diversification-2030
+    year: 2030
+    options:                 # label -> list of option names; `reference` is the empty list
+      reference: []
+      tcp-full: [tcp-full]
+    stresses: [none, russia-cut, slid]     # `slid` expands to one case per country
+    resolution: daily        # optional: daily | weeks | hourly
+    power: true              # optional: electricity layer on (default: on if an option needs it)
+    solver: {solver: simplex}  # optional HiGHS options
+    curtailment: cooperative # optional: cooperative (default) | least-cost
+    isolated: false          # optional: also the isolated curtailment of every stressed case
+    remaining_flexibility: false  # optional: ENTSOG remaining flexibility per case (slow)
+
+:func:`run_study` solves every case (local processes by default, or a Dask cluster), keeps
+each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs, the case and the
+package version, so a re-run skips finished cases and recomputes changed ones), reports failed
+cases without stopping the others, and writes ``DIR/results.nc`` (an xarray Dataset with
+dimensions ``option``, ``stress``, ``country``, ``origin``), tidy CSV tables of the same numbers
+(``indicators.csv``, ``cba.csv`` among them) and ``DIR/summary.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from energy_model.data.loading import Inputs
+from energy_model.timeseries import RESOLUTIONS
+
+logger = logging.getLogger(__name__)
+
+
+
+STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
+              "curtailment", "isolated", "remaining_flexibility"}
+"""Keys allowed in a study file."""
+
+
+class StudyError(ValueError):
+    """A study file is invalid; ``problems`` lists every problem."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{path}: {len(problems)} problem(s)\n"
+                         + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class Study:
+    """A validated study."""
+
+    name: str
+    year: int
+    options: dict[str, list[str]]
+    stresses: list[str]
+    resolution: str = "daily"
+    power: bool | None = None
+    solver: dict = field(default_factory=dict)
+    curtailment: str = "cooperative"
+    isolated: bool = False
+    remaining_flexibility: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    """One option x stress case of a study."""
+
+    option: str
+    option_names: tuple[str, ...]
+    stress: str
+
+
+def load_study(path: str | Path, data: Inputs) -> Study:
+    """Read and validate a study file; raise :class:`StudyError` listing every problem."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise StudyError(str(path), [f"cannot be read as YAML: {err}"]) from None
+    problems = validate_study(raw, data)
+    if problems:
+        raise StudyError(str(path), problems)
+    return Study(**raw)
+
+
+def validate_study(raw: object, data: Inputs) -> list[str]:
+    """Return every problem of a parsed study file (empty when valid)."""
+    if not isinstance(raw, dict):
+        return ["the file must be a mapping with keys " + ", ".join(sorted(STUDY_KEYS))]
+    out = [f"unknown key {k!r}; allowed: {sorted(STUDY_KEYS)}" for k in raw
+           if k not in STUDY_KEYS]
+    out += [f"missing key {k!r}" for k in ("name", "year", "options", "stresses") if k not in raw]
+    if "name" in raw and not (isinstance(raw["name"], str) and raw["name"]):
+        out.append("key 'name': give a non-empty text")
+    if "year" in raw and raw["year"] not in (2024, 2026, 2030):
+        out.append(f"key 'year': {raw['year']!r} is not a model year (2024, 2026, 2030)")
+    known_options = set(data.options.option)
+    opts = raw.get("options")
+    if "options" in raw:
+        if not isinstance(opts, dict) or not opts:
+            out.append("key 'options': give a mapping from a label to a list of option names")
+        else:
+            for label, names in opts.items():
+                if not isinstance(names, list):
+                    out.append(f"options.{label}: give a list of option names ([] for none)")
+                    continue
+                for name in names:
+                    if name not in known_options:
+                        out.append(f"options.{label}: unknown option {name!r}; known: "
+                                   f"{sorted(known_options)}")
+    stresses = raw.get("stresses")
+    if "stresses" in raw:
+        known = set(data.stresses.stress) | {"none", "slid"}
+        if not isinstance(stresses, list) or not stresses:
+            out.append("key 'stresses': give a list of stress names (`none` = undisturbed)")
+        else:
+            out += [f"stresses: unknown stress {s!r}; known: {sorted(known)}"
+                    for s in stresses if s not in known]
+    if raw.get("resolution", "daily") not in RESOLUTIONS:
+        out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
+    if "power" in raw and not isinstance(raw["power"], bool):
+        out.append("key 'power': write true or false")
+    if raw.get("curtailment", "cooperative") not in ("cooperative", "least-cost"):
+        out.append(f"key 'curtailment': {raw['curtailment']!r} is not 'cooperative' or "
+                   "'least-cost'")
+    for key in ("isolated", "remaining_flexibility"):
+        if key in raw and not isinstance(raw[key], bool):
+            out.append(f"key {key!r}: write true or false")
+    if "solver" in raw and not isinstance(raw["solver"], dict):
+        out.append("key 'solver': give a mapping of HiGHS options")
+    return out
