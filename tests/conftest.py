@@ -35,7 +35,8 @@ def add_georgia_behind_turkey(directory: Path) -> None:
     append_rows(directory, "regions.csv", [dict(
         code="GE", name="Georgia", kind="country", country="GE", nato="false", eu="false",
         az_gas_recipient="true", source_id="T-1", estimate="false")])
-    for fname in ("gas_demand.csv", "gas_demand_shape.csv", "cost_of_disrupted_gas.csv"):
+    for fname in ("gas_demand.csv", "gas_demand_shape.csv", "cost_of_disrupted_gas.csv",
+                  "design_demand.csv"):
         edit_csv(directory, fname, lambda df: pd.concat([df, df.assign(region="GE")]))
     append_rows(directory, "pipelines.csv", [dict(
         name="TR-GE", asset="X", **{"from": "TR", "to": "GE"}, capacity_fwd="5",

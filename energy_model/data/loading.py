@@ -26,7 +26,8 @@ class Inputs:
 
     Added columns: ``capacity_fwd_mw``/``capacity_rev_mw`` (pipelines), ``sendout_mw`` (LNG),
     ``working_gas_mwh``/``injection_mw``/``withdrawal_mw`` (storage), ``annual_max_mwh`` (supply),
-    ``value_internal`` (demand: MWh/yr for ``annual``, MW for ``peak_day``), ``min_mwh``/``max_mwh``
+    ``value_internal`` (demand: MWh/yr for ``annual``, MW for ``peak_day`` and the design
+    demand rates), ``min_mwh``/``max_mwh``
     (contracts), ``eur_per_mwh`` (cost of disrupted gas), ``value_mwh`` (calibration).
     ``parameters`` maps name to value.
     """
@@ -37,6 +38,7 @@ class Inputs:
     nodes: pd.DataFrame
     gas_demand: pd.DataFrame
     gas_demand_shape: pd.DataFrame
+    design_demand: pd.DataFrame
     gas_supply: pd.DataFrame
     supply_prices: pd.DataFrame
     pipelines: pd.DataFrame
@@ -97,7 +99,7 @@ def load_inputs(directory: str | Path = "inputs") -> Inputs:
     for table, col, unit_col, func, new in CONVERSIONS:
         df = t[table]
         df[new] = _convert(df, col, unit_col, func)
-    for table in ("gas_demand", "power_demand"):
+    for table in ("gas_demand", "power_demand", "design_demand"):
         df = t[table]
         df["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
                                 for v, u, m in zip(df.value, df.unit, df.metric, strict=True)]

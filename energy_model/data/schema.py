@@ -154,6 +154,17 @@ TABLES: dict[str, Table] = {
         },
         key=("region", "year", "metric"),
     ),
+    "design_demand.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "metric": Column(choices=frozenset({"peak_day_1in20", "two_week_1in20"})),
+            "value": _num("col:unit", "power"),
+            "unit": _UNIT,
+        },
+        key=("region", "year", "metric"),
+        description="1-in-20 design demand of the ENTSOG climatic cases (daily rates)",
+    ),
     "gas_demand_shape.csv": Table(
         {
             "region": Column(ref="region"),
