@@ -92,3 +92,10 @@ def test_module_imports_only_from_its_layer_or_below(module):
 def test_the_cycle_finder_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_action_registries_match_the_schema():
+    from energy_model.data import schema
+    from energy_model.network.options import OPTION_ACTIONS
+
+    assert set(OPTION_ACTIONS) == set(schema.OPTION_ACTIONS)

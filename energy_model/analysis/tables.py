@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from energy_model.network.contracts import CONTRACT_SEPARATOR
+from energy_model.network.contracts import META_KEY
 from energy_model.network.power import GAS_TECHNOLOGIES
 from energy_model.units import HOURS_PER_YEAR, mwh_to_bcm
 
@@ -59,11 +59,11 @@ def contract_deliveries(n: pypsa.Network) -> pd.DataFrame:
     g = n.generators[n.generators.carrier == "contract"]
     w = n.snapshot_weightings.generators
     metered = -n.generators_t.p[g.index].mul(w, axis=0).sum()
+    records = n.meta.get(META_KEY, {})
     rows = []
-    for meter, m in g.iterrows():
-        names = m.contracts.split(CONTRACT_SEPARATOR)
-        lo = np.array([float(x) for x in m.contract_min_mwh.split(CONTRACT_SEPARATOR)])
-        hi = np.array([float(x) for x in m.contract_max_mwh.split(CONTRACT_SEPARATOR)])
+    for meter in g.index:
+        contracts = pd.DataFrame(records[meter])
+        lo, hi = contracts.min_mwh.to_numpy(), contracts.max_mwh.to_numpy()
         volume = float(metered[meter])
         if volume <= lo.sum():
             alloc = lo * (volume / lo.sum()) if lo.sum() > 0 else np.zeros_like(lo)
@@ -71,12 +71,10 @@ def contract_deliveries(n: pypsa.Network) -> pd.DataFrame:
             flex = hi - lo
             extra = volume - lo.sum()
             alloc = lo + (extra * flex / flex.sum() if flex.sum() > 0 else 0.0)
-        for i, name in enumerate(names):
+        for i, r in contracts.iterrows():
             rows.append({
-                "contract": name, "seller": m.seller.split(CONTRACT_SEPARATOR)[i],
-                "buyer": m.buyer.split(CONTRACT_SEPARATOR)[i],
-                "kind": m.kind.split(CONTRACT_SEPARATOR)[i], "meter": meter,
-                "min_bcm": mwh_to_bcm(lo[i]), "max_bcm": mwh_to_bcm(hi[i]),
+                "contract": r["name"], "seller": r.seller, "buyer": r.buyer, "kind": r.kind,
+                "meter": meter, "min_bcm": mwh_to_bcm(lo[i]), "max_bcm": mwh_to_bcm(hi[i]),
                 "volume_bcm": mwh_to_bcm(alloc[i]), "meter_volume_bcm": mwh_to_bcm(volume),
             })
     return pd.DataFrame(rows).round(6)

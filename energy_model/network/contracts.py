@@ -13,8 +13,8 @@ from energy_model.network.topology import fill_link_ports, select_active
 logger = logging.getLogger(__name__)
 
 
-CONTRACT_SEPARATOR = "|"
-"""Separator of the per-contract lists stored on a contract meter Generator."""
+META_KEY = "contracts"
+"""Key of ``n.meta`` holding each meter's contracts as records (it survives netCDF)."""
 
 
 def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
@@ -23,29 +23,25 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
     Each delivery-point Link gets an extra output port (``bus2``, ``bus3``, …, efficiency 1) to a
     meter bus of the contract; a Generator on the meter bus absorbs the metered flow
     (``p_min_pu=-1``, ``p_max_pu=0``) and its ``e_sum_min``/``e_sum_max`` of ``-max``/``-min``
-    bound the annual delivered volume. Contracts with the same delivery points share one meter,
-    with their volumes added; the meter keeps each contract's name, buyer, seller, kind and bounds
-    as ``|``-separated lists. A minimum above what the points can carry is cut to their capacity.
+    bound the annual delivered volume [MWh]. Contracts with the same delivery points share one
+    meter, with their volumes added; ``n.meta["contracts"]`` maps each meter to its contracts as
+    records (``name, buyer, seller, kind, min_mwh, max_mwh``). A minimum above what the points
+    can carry is cut to their capacity.
     """
     c = select_active(data.contracts.assign(status="operating"), year)
     if c.empty:
         return
     c = c.assign(points=c.delivery_points.map(
         lambda s: tuple(sorted(x.strip() for x in s.split(";")))))
-    sep = CONTRACT_SEPARATOR
-    meters = c.groupby("points").agg(
-        min_mwh=("min_mwh", "sum"), max_mwh=("max_mwh", "sum"),
-        contracts=("name", sep.join), buyer=("buyer", sep.join), seller=("seller", sep.join),
-        kind=("kind", sep.join),
-        contract_min_mwh=("min_mwh", lambda v: sep.join(f"{x:.6g}" for x in v)),
-        contract_max_mwh=("max_mwh", lambda v: sep.join(f"{x:.6g}" for x in v)))
+    fields = ["name", "buyer", "seller", "kind", "min_mwh", "max_mwh"]
     used_ports: dict[str, int] = {}
-    rows = []
-    for points, m in meters.iterrows():
+    rows, records = [], {}
+    for points, group in c.groupby("points"):
+        names = ", ".join(group.name)
         links = [p for p in points if p in n.links.index]
         if not links:
             logger.warning("contract(s) %s: no delivery point in service in %d; skipped",
-                           m.contracts, year)
+                           names, year)
             continue
         meter = f"meter {' + '.join(points)}"
         for link in links:
@@ -54,19 +50,20 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
             n.links.loc[link, f"bus{port}"] = meter
             n.links.loc[link, f"efficiency{port}"] = 1.0
         cap = n.links.loc[links, "p_nom"].sum() * n.snapshot_weightings.generators.sum()
-        if m.min_mwh > cap:
+        lo, hi = float(group.min_mwh.sum()), float(group.max_mwh.sum())
+        if lo > cap:
             logger.warning("contract(s) %s: minimum %.0f MWh above capacity %.0f MWh; cut",
-                           m.contracts, m.min_mwh, cap)
+                           names, lo, cap)
         rows.append(dict(name=meter, p_nom=n.links.loc[links, "p_nom"].sum(),
-                         e_sum_min=-m.max_mwh, e_sum_max=-min(m.min_mwh, cap),
-                         contracts=m.contracts, buyer=m.buyer, seller=m.seller, kind=m.kind,
-                         contract_min_mwh=m.contract_min_mwh,
-                         contract_max_mwh=m.contract_max_mwh))
+                         e_sum_min=-hi, e_sum_max=-min(lo, cap)))
+        records[meter] = [{k: (float(v) if k.endswith("_mwh") else str(v))
+                           for k, v in r.items()} for r in group[fields].to_dict("records")]
     fill_link_ports(n)
     meters = pd.DataFrame(rows).set_index("name")
     n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")
     n.add("Generator", meters.index, bus=meters.index, carrier="contract", p_min_pu=-1.0,
           p_max_pu=0.0, origin="", **meters.to_dict("series"))
+    n.meta = {**n.meta, META_KEY: records}
 
 
 def raise_contract_maxima(n: pypsa.Network, link: str, added_mw: float) -> None:

@@ -10,7 +10,7 @@ added capacity.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import pypsa
@@ -19,7 +19,7 @@ from energy_model import units
 from energy_model.data.loading import Inputs
 from energy_model.network.contracts import raise_contract_maxima
 from energy_model.network.gas import add_lng_terminals, add_pipelines, add_storage
-from energy_model.network.power import ac_bus
+from energy_model.network.power import ac_bus, add_power_links
 from energy_model.timeseries import monthly_to_snapshots
 
 logger = logging.getLogger(__name__)
@@ -56,36 +56,71 @@ def apply_options(n: pypsa.Network, options: Sequence[str], data: Inputs) -> Non
 
 
 def _apply_option_action(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
-    year = int(n.meta["year"])
     if a.action in POWER_ACTIONS and not n.meta.get("power"):
         raise ValueError(f"option {option!r} needs the electricity layer (power=True)")
-    if a.action == "add_pipeline":
-        rows = _by_name(data.pipelines, a.target, year)
-        add_pipelines(n, rows[~rows.name.isin(n.links.index)], data.parameters)
-    elif a.action == "set_capacity":
-        if a.target not in n.links.index:
-            raise ValueError(f"option {option!r}: no link {a.target!r} in service in {year}")
-        mw = units.to_mw(a.value, a.unit)
-        added = max(mw - n.links.at[a.target, "p_nom"], 0.0)
-        n.links.loc[a.target, "p_nom"] += added
-        raise_contract_maxima(n, a.target, added)
-    elif a.action == "add_lng":
-        add_lng_terminals(n, _by_name(data.lng_terminals, a.target, year))
-    elif a.action == "add_storage":
-        add_storage(n, _by_name(data.storage, a.target, year))
-    elif a.action == "add_power_link":
-        from energy_model.network.power import add_power_links
+    action = OPTION_ACTIONS.get(a.action)
+    if action is None:
+        raise ValueError(f"option {option!r}: unknown action {a.action!r}; known: "
+                         f"{sorted(OPTION_ACTIONS)}")
+    action(n, option, a, data)
 
-        rows = _by_name(data.power_links, a.target, year)
-        add_power_links(n, rows[~rows.name.isin(n.links.index)], data.parameters)
-    elif a.action == "add_offshore_wind":
-        _add_offshore_wind(n, data, data.offshore_wind[data.offshore_wind.name == a.target])
-    elif a.action == "add_power_capacity":
-        _add_power_capacity(n, data, a.target, units.to_mw(a.value, a.unit))
-    elif a.action == "extendable_pipeline":
-        _add_extendable_pipeline(n, option, a.target, data)
-    else:
-        raise ValueError(f"option {option!r}: unknown action {a.action!r}")
+
+def _add_pipeline(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    rows = _by_name(data.pipelines, a.target, int(n.meta["year"]))
+    add_pipelines(n, rows[~rows.name.isin(n.links.index)], data.parameters)
+
+
+def _set_capacity(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    if a.target not in n.links.index:
+        raise ValueError(f"option {option!r}: no link {a.target!r} in service in "
+                         f"{n.meta['year']}")
+    added = max(units.to_mw(a.value, a.unit) - n.links.at[a.target, "p_nom"], 0.0)
+    n.links.loc[a.target, "p_nom"] += added
+    raise_contract_maxima(n, a.target, added)
+
+
+def _add_lng(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    add_lng_terminals(n, _by_name(data.lng_terminals, a.target, int(n.meta["year"])))
+
+
+def _add_storage(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    add_storage(n, _by_name(data.storage, a.target, int(n.meta["year"])))
+
+
+def _add_power_link(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    rows = _by_name(data.power_links, a.target, int(n.meta["year"]))
+    add_power_links(n, rows[~rows.name.isin(n.links.index)], data.parameters)
+
+
+def _add_wind(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    _add_offshore_wind(n, data, data.offshore_wind[data.offshore_wind.name == a.target])
+
+
+def _add_capacity(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    _add_power_capacity(n, data, a.target, units.to_mw(a.value, a.unit))
+
+
+def _extendable(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    _add_extendable_pipeline(n, option, a.target, data)
+
+
+OptionAction = Callable[[pypsa.Network, str, pd.Series, Inputs], None]
+
+OPTION_ACTIONS: dict[str, OptionAction] = {
+    "add_pipeline": _add_pipeline,
+    "set_capacity": _set_capacity,
+    "add_lng": _add_lng,
+    "add_storage": _add_storage,
+    "add_power_link": _add_power_link,
+    "add_offshore_wind": _add_wind,
+    "add_power_capacity": _add_capacity,
+    "extendable_pipeline": _extendable,
+}
+"""Registry of option actions: name in ``option_assets.csv`` -> function applying it.
+
+``energy_model.data.schema.OPTION_ACTIONS`` lists the same names for validation (the data layer
+cannot import this one); a test keeps the two equal.
+"""
 
 
 def _by_name(table: pd.DataFrame, name: str, year: int) -> pd.DataFrame:
