@@ -1,97 +1,265 @@
-"""The ``energy-model`` command: a thin shell over the library's public functions."""
+"""The ``energy-model`` command: a thin shell over the library's public functions.
+
+Each subcommand is one ``_add_<name>`` function (its arguments) and one ``_<name>`` function (what
+it does), registered with :func:`command`. Nothing heavy is imported at module level, so
+``energy-model --help`` answers without importing pandas or PyPSA; each subcommand imports what
+it needs. Output meant for the reader goes to stdout; logging, progress bars, solver banners and
+library warnings go to stderr (warnings only with ``-v``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from energy_model.data.loading import load_inputs
-from energy_model.data.validation import InputError, validate_inputs
-
 logger = logging.getLogger("energy_model")
+
+INPUTS_HELP = "inputs directory (default: the inputs/ shipped with the package)"
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Show defaults in help and keep the description's line breaks."""
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                          Callable[[argparse.Namespace], int]]] = {}
+"""name -> (help, add_arguments, run); filled by :func:`command` in the order of this file."""
+
+
+def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None]):
+    """Register ``run(args) -> exit code`` as the subcommand ``name``."""
+
+    def register(run: Callable[[argparse.Namespace], int]):
+        COMMANDS[name] = (help, arguments, run)
+        return run
+
+    return register
+
+
+def _version() -> str:
+    from energy_model.provenance import package_version
+
+    return package_version()
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Return the parent parser of options every subcommand accepts (``-v``, ``-q``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("output")
+    g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                   help="more log messages on stderr (-v: debug of energy_model and library "
+                        "warnings; -vv: also PyPSA and linopy)")
+    g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="only warnings and errors on stderr, no progress bars")
+    return common
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every registered subcommand."""
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="energy-model", parents=[common], formatter_class=_Formatter,
+        description="Gas and electricity flows between the Caspian and Europe (PyPSA + HiGHS).",
+        epilog="Run `energy-model COMMAND --help` for a command's options.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_, arguments, _) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_, parents=[common],
+                           formatter_class=_Formatter)
+        arguments(p)
+    return parser
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """Log to stderr: INFO by default, DEBUG with ``-v``, WARNING with ``-q``.
+
+    Python warnings of the libraries are routed to the log and shown only with ``-v``; PyPSA's
+    and linopy's own INFO messages only with ``-vv``.
+    """
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr, force=True)
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").setLevel(logging.WARNING if verbose else logging.ERROR)
+    logging.getLogger("numexpr").setLevel(logging.WARNING)
+    for noisy in ("pypsa", "linopy"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose >= 2 else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="energy-model",
-        description="Gas and electricity flows between the Caspian and Europe (PyPSA + HiGHS).")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    sub = parser.add_subparsers(dest="command", required=True)
+    args = make_parser().parse_args(argv)
+    args.verbose = getattr(args, "verbose", 0)
+    args.quiet = getattr(args, "quiet", False)
+    configure_logging(args.verbose, args.quiet)
+    from energy_model.outdir import OutputDirError
 
-    p = sub.add_parser("validate", help="check every table of an inputs directory")
-    p.add_argument("directory", nargs="?", default="inputs", help="inputs directory")
-
-    p = sub.add_parser("overview", help="print an overview of the dataset")
-    p.add_argument("--inputs", default="inputs", help="inputs directory")
-
-    p = sub.add_parser("build", help="build unsolved networks and write them to networks/")
-    p.add_argument("--year", type=int, action="append", required=True,
-                   help="model year (repeatable)")
-    p.add_argument("--out", default="networks", help="directory for gas_<year>.nc")
-    p.add_argument("--inputs", default="inputs", help="inputs directory")
-
-    p = sub.add_parser("run", help="run every option x stress case of a study file")
-    p.add_argument("study", help="study file (YAML)")
-    p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--inputs", default="inputs", help="inputs directory")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: number of CPUs)")
-    p.add_argument("--scheduler", default=None,
-                   help="Dask distributed scheduler address (tcp://host:port)")
-
-    p = sub.add_parser("indicators", help="security-of-supply indicators of one undisturbed year")
-    p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
-    p.add_argument("--out", required=True, help="output directory (indicators.csv)")
-    p.add_argument("--inputs", default="inputs", help="inputs directory")
-
-    p = sub.add_parser("solve", help="build and solve one year, write results")
-    p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
-    p.add_argument("--option", action="append", default=[], help="option name (repeatable)")
-    p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--inputs", default="inputs", help="inputs directory")
-    p.add_argument("--power", action="store_true",
-                   help="add the electricity layer (implied by the Black Sea cable options)")
-    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly"],
-                   help="time resolution (default: daily)")
-
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("pypsa", "linopy"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        return {"validate": _validate, "overview": _overview, "build": _build,
-                "run": _run, "solve": _solve, "indicators": _indicators}[args.command](args)
-    except InputError as err:
-        print(err, file=sys.stderr)
+        return COMMANDS[args.command][2](args)
+    except (OutputDirError, UnknownNameError) as err:
+        print(f"energy-model {args.command}: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    except Exception as err:
+        if _is_input_error(err):  # InputError, without importing pandas for every command
+            print(err, file=sys.stderr)
+            return 2
+        raise
 
 
+def _is_input_error(err: Exception) -> bool:
+    """Whether ``err`` is an :class:`~energy_model.data.validation.InputError` (lazy import)."""
+    mod = sys.modules.get("energy_model.data.validation")
+    return mod is not None and isinstance(err, mod.InputError)
+
+
+class UnknownNameError(ValueError):
+    """A name given on the command line is not in its catalogue."""
+
+
+def check_names(kind: str, names: list[str], known: dict[str, str] | set[str]) -> None:
+    """Raise :class:`UnknownNameError` (with "did you mean") for names not in ``known``."""
+    from energy_model.data.names import unknown_name
+
+    bad = [unknown_name(kind, x, known) for x in names if x not in known]
+    if bad:
+        raise UnknownNameError("; ".join(bad) + f" (see `energy-model list {kind}s`)")
+
+
+def progress(args: argparse.Namespace, total: int | None, desc: str, unit: str = "solve"):
+    """Return a tqdm progress bar on stderr (disabled by ``-q``)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=args.quiet,
+                leave=False)
+
+
+def _inputs_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inputs", default=None, help=INPUTS_HELP)
+
+
+def _force_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="write into --out although it holds files energy_model did not write "
+                        "(they are kept; nothing the tool did not write is ever deleted)")
+
+
+def _load(args: argparse.Namespace):
+    from energy_model.data.loading import load_inputs
+    from energy_model.data.names import resolve_inputs
+
+    return load_inputs(resolve_inputs(args.inputs))
+
+
+# --- validate ------------------------------------------------------------------------------
+
+def _add_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("directory", nargs="?", default=None, help=INPUTS_HELP)
+
+
+@command("validate", "check every table of an inputs directory (exit 1 on any problem)",
+         _add_validate)
 def _validate(args: argparse.Namespace) -> int:
-    problems = validate_inputs(args.directory)
+    from energy_model.data.names import resolve_inputs
+    from energy_model.data.validation import validate_inputs
+
+    directory = resolve_inputs(args.directory)
+    problems = validate_inputs(directory)
     if problems:
-        print(f"{len(problems)} problem(s) in {args.directory}:", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {directory}:", file=sys.stderr)
         for prob in problems:
             print(f"  - {prob}", file=sys.stderr)
         return 1
-    print(f"{args.directory}: all tables valid")
+    print(f"{directory}: all tables valid")
     return 0
 
 
+# --- list ----------------------------------------------------------------------------------
+
+LISTS = ("options", "stresses", "climates")
+
+
+def _add_list(p: argparse.ArgumentParser) -> None:
+    p.add_argument("what", choices=LISTS, help="catalogue to list")
+    _inputs_arg(p)
+
+
+def climate_catalogue() -> dict[str, str]:
+    """Return ``name -> description`` of the climatic cases (the scenarios' list if present)."""
+    from energy_model.data.names import CLIMATES
+
+    try:
+        from energy_model.scenarios import climates
+    except ImportError:
+        return dict(CLIMATES)
+    table = getattr(climates, "CLIMATES", None)
+    if not isinstance(table, dict) or not table:
+        return dict(CLIMATES)
+    return {str(k): v if isinstance(v, str) else str(getattr(v, "description", v))
+            for k, v in table.items()}
+
+
+def catalogue(what: str, inputs: str | None = None) -> dict[str, str]:
+    """Return ``name -> description`` of ``options``, ``stresses`` or ``climates``."""
+    from energy_model.data.names import read_catalogue
+
+    if what == "climates":
+        return climate_catalogue()
+    table = read_catalogue(what, inputs)
+    if what == "stresses":
+        table.setdefault("slid", "single largest infrastructure disruption: one case per "
+                                 "country, removing its largest entry point (expands to "
+                                 "slid-XX)")
+    return table
+
+
+@command("list", "list the options, stresses or climatic cases with their descriptions",
+         _add_list)
+def _list(args: argparse.Namespace) -> int:
+    import shutil
+    import textwrap
+
+    table = catalogue(args.what, args.inputs)
+    width = max(map(len, table), default=0)
+    cols = max(60, shutil.get_terminal_size((100, 20)).columns)
+    for name, desc in table.items():
+        lines = textwrap.wrap(desc, max(30, cols - width - 2)) or [""]
+        print(f"{name:<{width}}  {lines[0]}")
+        for line in lines[1:]:
+            print(" " * (width + 2) + line)
+    return 0
+
+
+# --- overview ------------------------------------------------------------------------------
+
+@command("overview", "print an overview of the dataset", _inputs_arg)
 def _overview(args: argparse.Namespace) -> int:
     from energy_model.report.text import format_overview
 
-    print(format_overview(load_inputs(args.inputs)))
+    print(format_overview(_load(args)))
     return 0
 
 
+# --- build ---------------------------------------------------------------------------------
+
+def _add_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, action="append", required=True,
+                   help="model year (repeatable)")
+    p.add_argument("--out", default="networks", help="directory for gas_<year>.nc")
+    _inputs_arg(p)
+
+
+@command("build", "build unsolved networks and write them to networks/", _add_build)
 def _build(args: argparse.Namespace) -> int:
     from energy_model.network.build import build_network, network_path
 
-    data = load_inputs(args.inputs)
+    data = _load(args)
     for year in args.year:
         path = network_path(year, args.out)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,28 +268,55 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- run -----------------------------------------------------------------------------------
+
+def _add_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("study", help="study file (YAML)")
+    p.add_argument("--out", required=True, help="output directory")
+    _inputs_arg(p)
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: number of CPUs)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask distributed scheduler address (tcp://host:port)")
+    _force_arg(p)
+
+
+@command("run", "run every option x stress case of a study file", _add_run)
 def _run(args: argparse.Namespace) -> int:
+    from energy_model.data.names import resolve_inputs
+    from energy_model.outdir import check_output_dir
     from energy_model.study.ranking import rank_options
     from energy_model.study.runner import run_study
     from energy_model.study.schema import StudyError, load_study
 
-    data = load_inputs(args.inputs)
+    check_output_dir(args.out, args.force)
+    data = _load(args)
     try:
         study = load_study(args.study, data)
     except StudyError as err:
         print(err, file=sys.stderr)
         return 2
-    ds = run_study(study, args.out, inputs=args.inputs, workers=args.workers,
-                   scheduler=args.scheduler)
+    ds = run_study(study, args.out, inputs=resolve_inputs(args.inputs), workers=args.workers,
+                   scheduler=args.scheduler, progress=not args.quiet, force=args.force)
     print(rank_options(ds).to_string())
     failed = int((ds.status != "ok").sum())
     out = Path(args.out).resolve()
-    print(f"\n{ds.sizes['option'] * ds.sizes['stress'] - failed} cases solved, {failed} failed; "
-          f"results in {out} (results.nc, summary.md, indicators.csv, cba.csv, costs.csv, "
-          "countries.csv, deliveries.csv)")
+    print(f"\n{ds.status.size - failed} cases solved, {failed} failed; results in {out} "
+          "(summary.md first; results.nc, indicators.csv, cba.csv, costs.csv, countries.csv, "
+          "deliveries.csv, bottlenecks.csv)")
     return 1 if failed else 0
 
 
+# --- indicators ----------------------------------------------------------------------------
+
+def _add_indicators(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
+    p.add_argument("--out", required=True, help="output directory (indicators.csv)")
+    _inputs_arg(p)
+
+
+@command("indicators", "security-of-supply indicators of one undisturbed year",
+         _add_indicators)
 def _indicators(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -130,16 +325,23 @@ def _indicators(args: argparse.Namespace) -> int:
     from energy_model.network.build import build_network
     from energy_model.optimization.solver import solve
 
-    data = load_inputs(args.inputs)
-
-    def build():
-        return build_network(args.year, inputs=data)
-
-    table = compute_indicators(solve(build()), data)
-    rf = remaining_flexibility(build)
+    data = _load(args)
     r = data.regions
     sources = sorted(set(r.code[r.kind == "supplier"]) | {"AZ", "TM"})
-    ssd = supply_source_dependence(build, sources).stack().reset_index()
+    # one solve for the indicators, 1 + one per country (at most) for remaining flexibility,
+    # one per source for supply-source dependence
+    bar = progress(args, 2 + len(data.demand_regions()) + len(sources), "indicators")
+
+    def build():
+        bar.update(1)
+        return build_network(args.year, inputs=data)
+
+    try:
+        table = compute_indicators(solve(build()), data)
+        rf = remaining_flexibility(build)
+        ssd = supply_source_dependence(build, sources).stack().reset_index()
+    finally:
+        bar.close()
     ssd.columns = ["country", "source", "value"]
     extra = [pd.DataFrame({"country": rf.index, "indicator": "remaining_flexibility",
                            "value": rf.to_numpy(), "unit": "fraction"}),
@@ -159,24 +361,61 @@ def _indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- solve ---------------------------------------------------------------------------------
+
+def _add_solve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
+    p.add_argument("--option", action="append", default=[],
+                   help="option name (repeatable; see `energy-model list options`)")
+    p.add_argument("--out", required=True, help="output directory")
+    _inputs_arg(p)
+    p.add_argument("--power", action="store_true",
+                   help="add the electricity layer (implied by the Black Sea cable options; a "
+                        "study with such an option has it on in every case)")
+    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly"],
+                   help="time resolution")
+    _force_arg(p)
+
+
+@command("solve", "build and solve one year, write results", _add_solve)
 def _solve(args: argparse.Namespace) -> int:
     from energy_model.analysis.export import write_results
     from energy_model.analysis.trace import trace_deliveries
     from energy_model.network.build import build_network
+    from energy_model.network.options import power_options
     from energy_model.optimization.solver import solve
+    from energy_model.outdir import check_output_dir
     from energy_model.report.text import format_deliveries
 
-    data = load_inputs(args.inputs)
-    assets = data.option_assets
-    cable = set(assets.option[assets.action == "add_power_link"])
-    n = solve(build_network(args.year, args.option, data, power=args.power,
-                            resolution=args.resolution))
-    without = None
-    if set(args.option) & cable:
-        others = [o for o in args.option if o not in cable]
-        without = solve(build_network(args.year, others, data, power=True,
-                                      resolution=args.resolution))
-    out = write_results(n, args.out, inputs_dir=Path(args.inputs), without=without)
+    check_output_dir(args.out, args.force)
+    data = _load(args)
+    check_names("option", args.option, set(data.options.option))
+    earliest = data.options.set_index("option").earliest_year
+    for x in args.option:
+        if int(earliest[x]) > args.year:
+            logger.warning("option %r is assumed built in %d, before its earliest year %d",
+                           x, args.year, int(earliest[x]))
+    cable = power_options(data)
+    power = args.power or bool(set(args.option) & cable)
+    print("layers: " + ("gas + electricity" if power else
+                        "gas only (a study whose options include the cable has the electricity "
+                        "layer on in every case: add --power to compare with it)"))
+    todo = 2 if set(args.option) & cable else 1
+    bar = progress(args, todo, "solve")
+    try:
+        n = solve(build_network(args.year, args.option, data, power=power,
+                                resolution=args.resolution))
+        bar.update(1)
+        without = None
+        if todo == 2:
+            others = [o for o in args.option if o not in cable]
+            without = solve(build_network(args.year, others, data, power=True,
+                                          resolution=args.resolution))
+            bar.update(1)
+    finally:
+        bar.close()
+    out = write_results(n, args.out, inputs_dir=data.directory, without=without,
+                        force=args.force)
     print(format_deliveries(trace_deliveries(n), data))
     print(f"\nresults written to {out.resolve()}")
     return 0

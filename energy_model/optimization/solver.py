@@ -6,7 +6,10 @@ on the daily gas year the dual simplex (``solver="simplex"``) beat the interior-
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 
 import pandas as pd
 import pypsa
@@ -58,8 +61,11 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
         When HiGHS reports anything but an optimal solution, or the balance check fails.
     """
     opts = {**DEFAULT_SOLVER_OPTIONS, **(solver_options or {})}
-    status, condition = n.optimize(solver_name="highs", solver_options=opts, io_api="direct",
-                                   log_to_console=False, include_objective_constant=False)
+    opts.setdefault("output_flag", False)
+    with _stdout_to_stderr():  # HiGHS prints its banner on fd 1 even with output_flag off
+        status, condition = n.optimize(solver_name="highs", solver_options=opts,
+                                       io_api="direct", log_to_console=False,
+                                       include_objective_constant=False)
     if status != "ok":
         hint = ""
         if "infeasible" in str(condition):
@@ -72,6 +78,25 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
         check_energy_balance(n)
     logger.info("solved %s: total cost %.4g EUR", n.name, n.objective)
     return n
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send what C code writes to file descriptor 1 to descriptor 2 while the block runs."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (embedded interpreter): nothing to redirect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
