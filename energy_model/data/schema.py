@@ -349,8 +349,11 @@ TABLES: dict[str, Table] = {
         key=("region", "year"),
     ),
     "co2_prices.csv": Table(
-        {"year": Column("year"), "price_eur_per_t": _num("EUR/tCO2", "co2 price")},
-        key=("year",),
+        {"region": Column(), "year": Column("year"),
+         "price_eur_per_t": _num("EUR/tCO2", "co2 price")},
+        key=("region", "year"),
+        description="carbon price: region ``EU`` = EU ETS (EU members, and the dispatch price "
+                    "of every region); other rows = a non-EU region's stated policy price",
     ),
     "options.csv": Table(
         {
@@ -360,6 +363,12 @@ TABLES: dict[str, Table] = {
             "lifetime_yr": _num("yr", "time"),
             "fom_share": _num("fraction", "fraction"),
             "earliest_year": Column("year"),
+            "commissioning_year": _OPT_YEAR,
+            "construction_years": _num("yr", "time", required=False),
+            "generation_capex_meur": _num("MEUR", "money", required=False),
+            "generation_fom_share": _num("fraction", "fraction", required=False),
+            "generation_lifetime_yr": _num("yr", "time", required=False),
+            "generation_twin": Column(required=False),
         },
         key=("option",),
     ),

@@ -68,7 +68,8 @@ def add_power(n: pypsa.Network, data: Inputs, year: int) -> None:
     n.add("Generator", [f"{r} unserved electricity" for r in regions],
           bus=[ac_bus(r) for r in regions], carrier="unserved electricity",
           p_nom=flat.max().values, marginal_cost=voll, origin="")
-    co2_price = float(data.co2_prices.set_index("year").price_eur_per_t.loc[year])
+    ets = data.co2_prices[data.co2_prices.region == "EU"]
+    co2_price = float(ets.set_index("year").price_eur_per_t.loc[year])
     cap = data.power_capacity[(data.power_capacity.year == year)
                               & data.power_capacity.region.isin(regions)
                               & (data.power_capacity.capacity_mw > 0)]
