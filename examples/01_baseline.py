@@ -1,6 +1,6 @@
 """Baseline: build and solve one year and print what each of the 16 countries receives.
 
-Run ``python examples/01_baseline.py --year 2026`` from the repository root.
+Run ``.venv/bin/python examples/01_baseline.py --year 2026`` (from any directory).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    data = em.load_inputs("inputs")
+    data = em.load_inputs()
     n = em.solve(em.build_network(args.year, inputs=data))
     deliveries = em.trace_deliveries(n)
     recipients = data.regions.loc[data.regions.az_gas_recipient, "code"]

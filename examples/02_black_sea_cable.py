@@ -1,6 +1,6 @@
 """The Black Sea cable: gas saved in power plants, electricity carried, CO2, for one year.
 
-Run ``python examples/02_black_sea_cable.py --year 2030`` from the repository root. Solves the
+Run ``.venv/bin/python examples/02_black_sea_cable.py --year 2030`` (from any directory). Solves the
 coupled gas-electricity network without the cable and with each cable option.
 """
 
@@ -22,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    data = em.load_inputs("inputs")
+    data = em.load_inputs()
     cases = {"no cable": [], "1.3 GW cable": ["black-sea-cable"],
              "4 GW cable": ["black-sea-cable-4gw"]}
     gas, rows = {}, []

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.names import resolve_inputs
 from energy_model.data.schema import TABLES, Column
 from energy_model.data.validation import InputError, read_table, validate_inputs
 
@@ -88,9 +89,12 @@ CONVERSIONS = [
 """Numeric columns converted to internal units on loading."""
 
 
-def load_inputs(directory: str | Path = "inputs") -> Inputs:
-    """Validate and load ``directory``; raise :class:`InputError` listing every problem."""
-    directory = Path(directory)
+def load_inputs(directory: str | Path | None = None) -> Inputs:
+    """Validate and load ``directory``; raise :class:`InputError` listing every problem.
+
+    ``None`` (default) loads the ``inputs/`` shipped with the package, wherever Python runs.
+    """
+    directory = resolve_inputs(directory)
     problems = validate_inputs(directory)
     if problems:
         raise InputError(problems)

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 def build_network(year: int, options: Sequence[str] = (),
-                  inputs: Inputs | str | Path = "inputs", power: bool = False,
+                  inputs: Inputs | str | Path | None = None, power: bool = False,
                   resolution: str = "daily") -> pypsa.Network:
     """Build the gas network of ``year`` with the named options applied.
 
@@ -46,11 +46,14 @@ def build_network(year: int, options: Sequence[str] = (),
         Model year [year]; 2024, 2026 or 2030 have complete data.
     options : sequence of str
         Names of diversification options (see :mod:`energy_model.network.options`).
-    inputs : Inputs or path
-        Loaded inputs, or the directory to load them from.
+    inputs : Inputs or path, optional
+        Loaded inputs, or the directory to load them from (default: the shipped ``inputs/``).
     power : bool
         Add the electricity layer (:mod:`energy_model.network.power`) coupled to the gas
-        network. Options that need it (the Black Sea cable) switch it on.
+        network. Options that need it (the Black Sea cable) switch it on. The default is gas
+        only, as for ``energy-model solve``; a study switches the layer on in every case when
+        any of its option sets needs it, so its costs differ from a gas-only build of the same
+        case (the gas burnt for power is then modelled by plants, not held as demand).
     resolution : str
         ``daily`` (365 days, default), ``weeks`` (4 representative hourly weeks) or ``hourly``
         (see :mod:`energy_model.timeseries`).
@@ -63,7 +66,9 @@ def build_network(year: int, options: Sequence[str] = (),
     data = inputs if isinstance(inputs, Inputs) else load_inputs(inputs)
     n = pypsa.Network(name=f"energy_model gas {year}")
 
-    power = power or options_need_power(options, data)
+    if not power and options_need_power(options, data):
+        logger.info("electricity layer switched on: options %s need it", list(options))
+        power = True
     n.meta = {"year": int(year), "options": list(options), "power": bool(power),
               "resolution": resolution}
     weights = make_snapshots(year, resolution)
