@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 
 import pypsa
@@ -29,6 +27,7 @@ from energy_model.analysis.tables import (
     unserved_by_country,
 )
 from energy_model.analysis.trace import trace_deliveries
+from energy_model.outdir import output_dir
 from energy_model.provenance import hash_inputs, package_version
 
 logger = logging.getLogger(__name__)
@@ -55,18 +54,18 @@ def summarise(n: pypsa.Network, inputs_dir: str | Path | None = None) -> dict:
 
 
 def write_results(n: pypsa.Network, out: str | Path, inputs_dir: str | Path | None = None,
-                  without: pypsa.Network | None = None) -> Path:
+                  without: pypsa.Network | None = None, force: bool = False) -> Path:
     """Write the result files of a solved network to ``out`` (replacing earlier results).
 
     With the electricity layer, ``power.csv`` is added, and ``summary.json`` gets the cable
     flows [TWh], total gas burnt for power [bcm], CO2 [Mt] and, given ``without`` (the same case
     without the cable options), the gas saved [bcm/yr]. The files are first written to a
-    temporary directory next to ``out`` and moved in place only when all of them succeeded.
+    temporary directory next to ``out`` and moved in place only when all of them succeeded
+    (:func:`energy_model.outdir.output_dir`): a directory holding files energy_model did not
+    write is refused unless ``force``, and nothing but the tool's own earlier files is replaced.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with output_dir(out, force=force) as tmp:
         n.export_to_netcdf(tmp / "network.nc")
         tabulate_flows(n).to_csv(tmp / "flows.csv", index=False)
         trace_deliveries(n).round(6).to_csv(tmp / "deliveries.csv", index=False)
@@ -83,11 +82,5 @@ def write_results(n: pypsa.Network, out: str | Path, inputs_dir: str | Path | No
             if without is not None:
                 summary["power"]["gas_saved_bcm"] = round(float(power.gas_saved_bcm.sum()), 6)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     logger.info("results written to %s", out)
     return out

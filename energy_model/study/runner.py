@@ -36,6 +36,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.data.loading import Inputs, load_inputs
+from energy_model.outdir import output_dir
 from energy_model.provenance import hash_inputs
 from energy_model.study.assemble import assemble, option_capex, write_study_outputs
 from energy_model.study.cases import case_key, early_options, expand_cases, study_power
@@ -143,7 +144,7 @@ def summarise_case(n, data: Inputs | None = None) -> dict:
 
 def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
               workers: int | None = None, scheduler: str | None = None,
-              progress: bool = True) -> xr.Dataset:
+              progress: bool = True, force: bool = False) -> xr.Dataset:
     """Run every case of ``study`` and write the results to ``out``.
 
     Parameters
@@ -154,12 +155,21 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
         Address of a Dask distributed scheduler (``tcp://host:port``); cases then run there.
     progress : bool
         Show a progress bar on stderr.
+    force : bool
+        Write into ``out`` although it holds files energy_model did not write (they are kept;
+        see :func:`energy_model.outdir.output_dir`). Result files are staged and moved into
+        ``out`` when all are written; a lock stops a second run into the same ``out``.
     """
+    out = Path(out)
+    with output_dir(out, force=force, keep=("cache",)) as stage:
+        return _run_study(study, out, stage, inputs, workers, scheduler, progress)
+
+
+def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers: int | None,
+               scheduler: str | None, progress: bool) -> xr.Dataset:
     from tqdm.auto import tqdm
 
-    out = Path(out)
     cache = out / "cache"
-    cache.mkdir(parents=True, exist_ok=True)
     data = load_inputs(inputs)
     power = study_power(study, data)
     inputs_hash = hash_inputs(inputs)
@@ -196,10 +206,10 @@ def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
     ds.attrs["notes"] = json.dumps(early_options(study, data))
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
-    write_study_outputs(ds, out)
+    write_study_outputs(ds, stage)
     from energy_model.study.cba import appraise
 
-    appraise(ds, data).to_csv(out / "cba.csv", index=False)
+    appraise(ds, data).to_csv(stage / "cba.csv", index=False)
     return ds
 
 

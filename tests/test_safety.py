@@ -1,0 +1,161 @@
+"""Issue 12, "nothing lost, no silent wrong answers": one test per problem of the issue's list.
+
+Each test reproduces a problem found by a careful user (data loss, stale answers, silently
+accepted inputs, unchecked targets, concurrent runs, interrupts, unclear errors) and checks that
+it is now refused with a message, or no longer happens.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from energy_model.cli import main
+from energy_model.outdir import (
+    LOCK,
+    MANIFEST,
+    OutputDirBusyError,
+    OutputDirError,
+    foreign_entries,
+    output_dir,
+)
+
+# --- data loss: --out must never delete what the tool did not write -------------------------
+
+
+def _populate(d: Path) -> None:
+    (d / "sub").mkdir(parents=True)
+    (d / "notes.txt").write_text("my notes")
+    (d / "sub" / "thesis.tex").write_text("chapter 1")
+
+
+def test_out_dir_with_foreign_files_is_refused_and_untouched(tmp_path):
+    _populate(tmp_path / "work")
+    with pytest.raises(OutputDirError, match=r"did not write .*notes\.txt.*--force"):
+        with output_dir(tmp_path / "work") as stage:
+            (stage / "summary.json").write_text("{}")
+    assert (tmp_path / "work" / "notes.txt").read_text() == "my notes"
+    assert (tmp_path / "work" / "sub" / "thesis.tex").read_text() == "chapter 1"
+    assert not (tmp_path / "work" / "summary.json").exists()
+
+
+def test_force_writes_beside_foreign_files_and_keeps_them(tmp_path):
+    work = tmp_path / "work"
+    _populate(work)
+    with output_dir(work, force=True) as stage:
+        (stage / "summary.json").write_text("{}")
+    assert (work / "notes.txt").read_text() == "my notes"
+    assert (work / "sub" / "thesis.tex").read_text() == "chapter 1"
+    assert json.loads((work / MANIFEST).read_text())["files"] == ["summary.json"]
+    # a second forced run replaces only its own file, still keeps the others
+    with output_dir(work, force=True) as stage:
+        (stage / "flows.csv").write_text("a\n")
+    assert not (work / "summary.json").exists()
+    assert (work / "flows.csv").exists() and (work / "notes.txt").exists()
+
+
+def test_rerun_replaces_own_files_without_force(tmp_path):
+    out = tmp_path / "out"
+    with output_dir(out) as stage:
+        (stage / "a.csv").write_text("1")
+        (stage / "b.csv").write_text("1")
+    with output_dir(out) as stage:
+        (stage / "a.csv").write_text("2")
+    assert (out / "a.csv").read_text() == "2" and not (out / "b.csv").exists()
+    assert foreign_entries(out) == []
+
+
+def test_failed_write_leaves_earlier_results_whole(tmp_path):
+    out = tmp_path / "out"
+    with output_dir(out) as stage:
+        (stage / "a.csv").write_text("old")
+    with pytest.raises(RuntimeError, match="boom"), output_dir(out) as stage:
+        (stage / "a.csv").write_text("new")
+        raise RuntimeError("boom")
+    assert (out / "a.csv").read_text() == "old"
+    assert not [p for p in tmp_path.iterdir() if "tmp" in p.name]  # staging removed
+
+
+def test_out_dir_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OutputDirError, match="is an existing file"):
+        with output_dir(tmp_path / "f"):
+            pass
+
+
+def test_cli_solve_into_a_working_directory_is_refused_before_solving(tiny, tmp_path,
+                                                                      monkeypatch, capsys):
+    """`energy-model solve --out .` wiped a working directory; now it stops with a message."""
+    work = tmp_path / "work"
+    _populate(work)
+    monkeypatch.chdir(work)
+    monkeypatch.setattr("energy_model.optimization.solver.solve", _no_solve)
+    assert main(["solve", "--year", "2030", "--inputs", str(tiny), "--out", "."]) == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err and "--force" in err and "Traceback" not in err
+    assert (work / "notes.txt").exists() and (work / "sub" / "thesis.tex").exists()
+
+
+def test_cli_solve_with_force_keeps_the_working_directory(tiny, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    _populate(work)
+    assert main(["solve", "--year", "2030", "--inputs", str(tiny), "--out", str(work),
+                 "--force"]) == 0
+    assert (work / "notes.txt").read_text() == "my notes"
+    assert (work / "sub" / "thesis.tex").exists() and (work / "summary.json").exists()
+    # again without --force: the directory still holds the user's files, so refused
+    assert main(["solve", "--year", "2030", "--inputs", str(tiny), "--out", str(work)]) == 2
+
+
+def _no_solve(*args, **kwargs):
+    raise AssertionError("the solver must not be called")
+
+
+# --- two runs into one out dir: a lock ----------------------------------------------------------
+
+
+def _hold_lock(out: str, ready, release) -> None:
+    with output_dir(out) as stage:
+        (Path(stage) / "a.csv").write_text("first")
+        ready.set()
+        release.wait(30)
+
+
+def test_second_run_into_the_same_out_dir_stops_with_a_message(tmp_path):
+    out = tmp_path / "out"
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold_lock, args=(str(out), ready, release))
+    proc.start()
+    try:
+        assert ready.wait(60)
+        with pytest.raises(OutputDirBusyError, match=r"in use by another energy-model run \(pid"):
+            with output_dir(out) as stage:
+                (stage / "a.csv").write_text("second")
+    finally:
+        release.set()
+        proc.join(60)
+    assert (out / "a.csv").read_text() == "first"
+    with output_dir(out, wait=5) as stage:  # free again once the first run ended
+        (stage / "a.csv").write_text("third")
+    assert (out / "a.csv").read_text() == "third"
+    assert (out / LOCK).exists()
+
+
+def test_lock_of_a_killed_run_is_released(tmp_path):
+    out = tmp_path / "out"
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold_lock, args=(str(out), ready, release))
+    proc.start()
+    assert ready.wait(60)
+    proc.kill()
+    proc.join(60)
+    deadline = time.monotonic() + 10
+    with output_dir(out, wait=max(deadline - time.monotonic(), 0)) as stage:
+        (stage / "a.csv").write_text("after kill")
+    assert (out / "a.csv").read_text() == "after kill"
