@@ -80,6 +80,13 @@ _PROVENANCE = {
 }
 _UNIT = Column()
 _OPT_YEAR = Column("year", required=False)
+_LOCATION = {
+    "x": Column("float", required=False, unit="degree", minimum=-180.0),
+    "y": Column("float", required=False, unit="degree", minimum=-90.0),
+    "location_source": Column(required=False, ref="sources"),
+    "location_note": Column(required=False),
+}
+"""Optional bus coordinates: longitude ``x`` and latitude ``y`` [degree, WGS84], their source."""
 
 
 @dataclass(frozen=True)
@@ -136,11 +143,13 @@ TABLES: dict[str, Table] = {
             "eu": Column("bool"),
             "az_gas_recipient": Column("bool"),
             "az_gas_since": Column("date", required=False),
+            **_LOCATION,
         },
         key=("code",),
     ),
     "nodes.csv": Table(
-        {"node": Column(), "region": Column(ref="region"), "description": Column()},
+        {"node": Column(), "region": Column(ref="region"), "description": Column(),
+         **_LOCATION},
         key=("node",),
         sourced=False,
     ),

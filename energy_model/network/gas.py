@@ -35,16 +35,27 @@ CARRIERS = {
 }
 
 
+def _coordinates(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return ``x``, ``y`` [degree] of a regions or nodes table; NaN where not given."""
+    return {c: (df[c].astype(float).to_numpy() if c in df.columns
+                else np.full(len(df), np.nan)) for c in ("x", "y")}
+
+
 def add_buses(n: pypsa.Network, data: Inputs) -> None:
-    """Add one gas bus per region and per transit node, with ``country`` and ``node_kind``."""
+    """Add one gas bus per region and per transit node (``country``, ``node_kind``, ``x``, ``y``).
+
+    ``x``, ``y`` are longitude and latitude [degree] from ``regions.csv`` and ``nodes.csv``.
+    """
     r = data.regions
     country = np.where(r.code == "NAR", "NAR", r.country)
     kind = np.where(r.kind == "supplier", "supply", "grid")
-    n.add("Bus", r.code.values, carrier="gas", unit="MWh", country=country, node_kind=kind)
+    n.add("Bus", r.code.values, carrier="gas", unit="MWh", country=country, node_kind=kind,
+          **_coordinates(r))
     region_country = dict(zip(r.code, country, strict=True))
     nodes = data.nodes
     n.add("Bus", nodes.node.values, carrier="gas", unit="MWh",
-          country=nodes.region.map(region_country).values, node_kind="transit")
+          country=nodes.region.map(region_country).values, node_kind="transit",
+          **_coordinates(nodes))
 
 
 def add_demand(n: pypsa.Network, data: Inputs, year: int,
@@ -130,7 +141,8 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
     names = storage.name.values
     country = n.buses.country.reindex(storage.region).values
     n.add("Bus", names, suffix=" storage", carrier="gas", unit="MWh", country=country,
-          node_kind="storage")
+          node_kind="storage", x=n.buses.x.reindex(storage.region).values,
+          y=n.buses.y.reindex(storage.region).values)
     n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
           e_nom=storage.working_gas_mwh.values, e_cyclic=True)
     n.add("Link", names, suffix=" injection", bus0=storage.region.values,

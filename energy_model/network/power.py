@@ -59,7 +59,8 @@ def add_power(n: pypsa.Network, data: Inputs, year: int) -> None:
     n.add("Carrier", ["AC", "DC", "unserved electricity", *data.power_technologies.technology],
           co2_emissions=0.0)
     n.add("Bus", [ac_bus(r) for r in regions], carrier="AC", unit="MWh", country=regions,
-          node_kind="power")
+          node_kind="power", x=n.buses.x.reindex(regions).values,
+          y=n.buses.y.reindex(regions).values)
     annual = demand.set_index("region").value_internal.reindex(regions)
     flat = pd.DataFrame(np.outer(np.ones(len(n.snapshots)), annual / 8760.0),
                         index=n.snapshots, columns=[f"{r} electricity demand" for r in regions])
