@@ -38,7 +38,7 @@ class SolveError(RuntimeError):
 
 
 def solve(n: pypsa.Network, solver_options: dict | None = None,
-          check: bool = True) -> pypsa.Network:
+          check: bool = True, extra_functionality=None) -> pypsa.Network:
     """Optimise ``n`` in place (least-cost dispatch) and check its energy balance.
 
     Parameters
@@ -49,6 +49,9 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
         HiGHS options overriding :data:`DEFAULT_SOLVER_OPTIONS`.
     check : bool
         Verify the energy balance of every bus and snapshot after solving.
+    extra_functionality : callable, optional
+        ``f(n, snapshots)`` adding constraints to ``n.model`` (PyPSA's hook), called after the
+        case's own constraints from ``n.meta``.
 
     Returns
     -------
@@ -65,7 +68,9 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
     with _stdout_to_stderr():  # HiGHS prints its banner on fd 1 even with output_flag off
         status, condition = n.optimize(solver_name="highs", solver_options=opts,
                                        io_api="direct", log_to_console=False,
-                                       include_objective_constant=False)
+                                       include_objective_constant=False,
+                                       extra_functionality=_with_case_constraints(
+                                           extra_functionality))
     if status != "ok":
         hint = ""
         if "infeasible" in str(condition):
@@ -78,6 +83,23 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
         check_energy_balance(n)
     logger.info("solved %s: total cost %.4g EUR", n.name, n.objective)
     return n
+
+
+def _with_case_constraints(extra_functionality=None):
+    """Return an ``extra_functionality`` that adds the case's own constraints first.
+
+    A case keeps the constraints it needs in ``n.meta`` (storage withdrawal curves, equalised
+    cooperative or uncooperative curtailment; :mod:`energy_model.scenarios.constraints`), so
+    every solve of it, here or in a re-solving experiment, applies them.
+    """
+    from energy_model.scenarios.constraints import add_case_constraints
+
+    def func(n: pypsa.Network, snapshots) -> None:
+        add_case_constraints(n, snapshots)
+        if extra_functionality is not None:
+            extra_functionality(n, snapshots)
+
+    return func
 
 
 @contextlib.contextmanager

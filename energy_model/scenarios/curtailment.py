@@ -1,4 +1,5 @@
-"""Curtailment rules of stressed cases: contracts suspended, cooperative and isolated sharing."""
+"""Curtailment rules of stressed cases: contracts suspended; cooperative, uncooperative and
+isolated sharing."""
 
 from __future__ import annotations
 
@@ -38,27 +39,31 @@ def refresh_unserved(n: pypsa.Network) -> None:
         n.generators_t.p_max_pu[g] = p / p.max() if p.max() > 0 else 0.0
 
 
-def apply_cooperative_curtailment(n: pypsa.Network, tranches: int = 10,
-                                  step: float = 1e-3) -> None:
-    """Spread curtailment so that curtailment rates equalise where infrastructure allows.
+def apply_cooperative_curtailment(n: pypsa.Network, tranches: int | None = None,
+                                  step: float | None = None) -> None:
+    """Ask for ENTSOG's cooperative curtailment: equal curtailment rates where possible.
 
-    ENTSOG's cooperative behaviour: each region's unserved-gas Generator is split into
-    ``tranches`` equal slices of its demand, the k-th priced at the cost of disrupted gas times
-    ``1 + step * k``. Every region's first slice is then cheaper than any region's second, so
-    the optimiser curtails all regions slice by slice and their rates differ by at most one
-    slice (1 / ``tranches`` of demand) unless the network prevents it.
+    Sets ``n.meta["cooperative"]``; the solve adds a convex piecewise-linear penalty on each
+    region's curtailment rate over the window (``tranches`` bands of 1/``tranches`` of its
+    window demand, band k costing ``k x step`` EUR/MWh more), so rates equalise to within one
+    band wherever the network allows, independent of transport costs
+    (:mod:`energy_model.scenarios.constraints`; ENTSOG TYNDP 2017 Annex F §4.2).
     """
-    uns = n.generators[n.generators.carrier == "unserved gas"]
-    if uns.empty:
-        return
-    profiles = n.generators_t.p_max_pu[uns.index]
-    n.remove("Generator", uns.index)
-    for k in range(tranches):
-        names = uns.index + f" {k + 1}/{tranches}"
-        n.add("Generator", names, bus=uns.bus.values, carrier="unserved gas",
-              p_nom=(uns.p_nom / tranches).values,
-              marginal_cost=(uns.marginal_cost * (1 + step * k)).values,
-              p_max_pu=profiles.set_axis(names, axis=1), origin="UNS")
+    from energy_model.scenarios.constraints import COOPERATIVE_BANDS, COOPERATIVE_STEP
+
+    n.meta = {**n.meta, "cooperative": {"bands": int(tranches or COOPERATIVE_BANDS),
+                                        "step": float(step if step is not None
+                                                      else COOPERATIVE_STEP)}}
+
+
+def apply_uncooperative_curtailment(n: pypsa.Network) -> None:
+    """Ask for ENTSOG's uncooperative behaviour: a country exports only when it curtails nothing.
+
+    Sets ``n.meta["uncooperative"]``; the solve adds one binary per country and snapshot
+    (:mod:`energy_model.scenarios.constraints`; ENTSOG Annual Report 2014 stress test:
+    "Member States export gas only if own demand completely satisfied").
+    """
+    n.meta = {**n.meta, "uncooperative": True}
 
 
 ISOLATION_TIE_BREAK: float = 0.01

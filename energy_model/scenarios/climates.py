@@ -1,0 +1,202 @@
+"""ENTSOG climatic cases: the average year, the 1-day Design Case and the 14-day Uniform Risk case.
+
+Climates
+--------
+``average``
+    The daily model year as built (365 days, monthly demand shape, contracts in force).
+``peak-day``
+    ENTSOG's 1-day Design Case: one gas day of 24 h at each country's 1-in-20 peak-day demand
+    (``design_demand.csv`` metric ``peak_day_1in20``), all countries at once (ENTSOG assumes
+    100 % simultaneity; TYNDP 2017 Main Report §2.2.2.4).
+``two-week``
+    ENTSOG's 14-day Uniform Risk case: 14 consecutive gas days at each country's 1-in-20
+    two-week *average* daily demand (metric ``two_week_1in20``; GRIP CEE 2014–2023
+    definitions: "a 14-day average daily demand situation … close to 1-in-20 years").
+
+How a short case is built (rules of this module, with their sources)
+--------------------------------------------------------------------
+* **Window.** The case starts on :data:`CASE_START` (1 February) of the model year: ENTSOG's
+  TYNDP 2015 (§6.3.1.1) assesses storage deliverability "in February"; the 1 February start
+  also lies after the average year's December–January withdrawals, so storage is not full.
+  The network keeps only the window's snapshots (1 or 14 days of 24 h), so a short case solves
+  in a fraction of the average year's time.
+* **Demand.** Every gas load is set to its design rate on every day of the window (a constant
+  14-day average for ``two-week``). With the electricity layer on, the region's mean
+  gas-for-power rate is taken off, because the power plants burn their gas explicitly.
+* **Supply limits.** Annual caps (``e_sum_max``) are lifted: one or fourteen days cannot exhaust
+  an annual volume, so the daily rate (``p_nom``, including the swing factor) binds, as in
+  ENTSOG's high-demand cases that cap each source at its daily potential.
+* **Contracts.** Suspended (no minimum, no maximum), as in every stressed case
+  (:func:`energy_model.scenarios.curtailment.suspend_contracts`): ENTSOG's security-of-supply
+  simulations have no contracts.
+* **Storage.** ``e_cyclic`` off; ``e_initial`` is the level the solved *undisturbed average
+  year* of the same option set has at the end of the day before the window (no anticipation:
+  "the storage level calculated from the whole year simulation [is the] starting point for the
+  high demand situations", ENTSOG TYNDP 2017 Main Report §1.3). Withdrawal depends on the fill
+  level (ENTSOG/GSE withdrawal curves, TYNDP 2017 Annex F §2.2.5): full rate at or above
+  :data:`FULL_RATE_FILL` of working gas, falling linearly to zero at empty, on the fill at the
+  end of each day (slightly conservative); no per-site curve is in the data, so the threshold
+  is an estimate. The constraint is added at solve time
+  (:func:`energy_model.scenarios.constraints.add_case_constraints`).
+* **No coal-for-gas switching** (ENTSOG TYNDP 2015 §6.3.1.3: no flexibility between coal and
+  gas under the 1-day Design Case and 2-week Uniform Risk). Without the electricity layer gas for
+  power is part of the fixed demand already. With it, each gas plant's dispatch is fixed to its
+  average-year dispatch on the case days, so its gas demand cannot move to coal.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from energy_model import units
+from energy_model.data.loading import Inputs
+from energy_model.scenarios.curtailment import refresh_unserved, suspend_contracts
+
+logger = logging.getLogger(__name__)
+
+CLIMATES: dict[str, str] = {
+    "average": "the daily model year (365 days, monthly demand shape, contracts in force)",
+    "peak-day": "ENTSOG 1-day Design Case: one day at the 1-in-20 peak-day demand",
+    "two-week": "ENTSOG 14-day Uniform Risk: 14 days at the 1-in-20 two-week average demand",
+}
+"""Climatic cases available in studies (``two-week-dunkelflaute`` is not implemented yet)."""
+
+DESIGN_CLIMATES: tuple[str, ...] = ("peak-day", "two-week")
+"""The ENTSOG design (high-demand) cases."""
+
+CASE_DAYS: dict[str, int] = {"peak-day": 1, "two-week": 14}
+"""Length of each short case [days]."""
+
+DESIGN_METRIC: dict[str, str] = {"peak-day": "peak_day_1in20", "two-week": "two_week_1in20"}
+"""Metric of ``design_demand.csv`` that sets each case's demand rate."""
+
+CASE_START: str = "02-01"
+"""Month-day on which the short cases start (1 February, ENTSOG TYNDP 2015 §6.3.1.1)."""
+
+FULL_RATE_FILL: float = 0.5
+"""Fill level [fraction of working gas] at or above which storage withdraws at full rate.
+
+Estimate: ENTSOG uses GSE withdrawal curves per site (not public in the data found); typical
+European UGS curves keep the nominal rate down to 40–60 % fill and fall roughly linearly below.
+ENTSOG TYNDP 2015 used a flat 80 % deliverability on high-demand days instead."""
+
+
+def case_window(year: int, climate: str) -> pd.DatetimeIndex:
+    """Return the daily snapshots of a short ``climate`` case in ``year``."""
+    if climate not in CASE_DAYS:
+        raise ValueError(f"{climate!r} is not a short case; use one of {list(CASE_DAYS)}")
+    return pd.date_range(f"{year}-{CASE_START}", periods=CASE_DAYS[climate], freq="D")
+
+
+def design_demand_mw(data: Inputs, year: int, climate: str) -> pd.Series:
+    """Return each region's design demand rate of ``climate`` in ``year`` [MW]."""
+    d = data.design_demand
+    d = d[(d.year == year) & (d.metric == DESIGN_METRIC[climate])]
+    return d.set_index("region").value_internal.astype(float)
+
+
+def reference_state(avg: pypsa.Network, climate: str) -> dict:
+    """Return what a short case takes from the solved average year ``avg``.
+
+    ``e_initial``: each Store's level at the end of the day before the window [MWh];
+    ``gas_plants``: each gas plant Link's dispatch ``p0`` on the window days [MW] (empty
+    without the electricity layer). JSON-ready (lists and floats).
+    """
+    window = case_window(int(avg.meta["year"]), climate)
+    e = avg.stores_t.e
+    before = e.index[e.index < window[0]]
+    if len(before):
+        e_init = e.loc[before[-1]]
+    else:  # window starts on the first day: the cyclic level at the end of the year
+        e_init = e.iloc[-1]
+    plants = avg.links.index[avg.links.carrier.isin(("gas CCGT", "gas OCGT"))]
+    p0 = avg.links_t.p0.reindex(columns=plants).reindex(window).fillna(0.0)
+    return {"e_initial": {k: float(v) for k, v in e_init.items()},
+            "gas_plants": {k: [float(x) for x in p0[k]] for k in plants}}
+
+
+def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
+                      reference: dict | None = None) -> None:
+    """Turn a built daily network ``n`` into the ``climate`` case, in place (rules: module doc).
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        An unsolved network from :func:`energy_model.network.build.build_network` at daily
+        resolution (the average year).
+    climate : str
+        One of :data:`CLIMATES`; ``average`` leaves ``n`` unchanged.
+    reference : dict, optional
+        :func:`reference_state` of the solved undisturbed average year; without it storage
+        starts at :data:`FULL_RATE_FILL` of working gas (logged).
+    """
+    if climate == "average":
+        n.meta = {**n.meta, "climate": "average"}
+        return
+    if climate not in CASE_DAYS:
+        raise ValueError(f"unknown climate {climate!r}; known: {list(CLIMATES)}")
+    if n.meta.get("resolution") != "daily":
+        raise ValueError("short climatic cases are built from the daily network")
+    year = int(n.meta["year"])
+    window = case_window(year, climate)
+    n.set_snapshots(window)
+    _set_design_demand(n, data, year, climate)
+    gens = n.generators
+    supply = gens.index[gens.carrier == "gas supply"]
+    n.generators.loc[supply, "e_sum_max"] = np.inf
+    n.generators.loc[supply, "e_sum_min"] = -np.inf
+    suspend_contracts(n)
+    stores = n.stores.index[n.stores.carrier == "gas storage"]
+    n.stores.loc[stores, "e_cyclic"] = False
+    if reference is None:
+        logger.warning("%s case without an average-year reference: storage starts at %.0f %%",
+                       climate, 100 * FULL_RATE_FILL)
+        start = n.stores.loc[stores, "e_nom"] * FULL_RATE_FILL
+    else:
+        start = pd.Series(reference["e_initial"]).reindex(stores).fillna(0.0)
+    n.stores.loc[stores, "e_initial"] = start.clip(lower=0.0).to_numpy()
+    store_of_bus = dict(zip(n.stores.loc[stores, "bus"], stores, strict=True))
+    wd = n.links[(n.links.carrier == "gas storage") & n.links.bus0.isin(list(store_of_bus))]
+    curve = {link: store_of_bus[b] for link, b in wd.bus0.items()}
+    _fix_gas_plants(n, reference)
+    refresh_unserved(n)
+    n.meta = {**n.meta, "climate": climate, "withdrawal_curve": curve,
+              "full_rate_fill": FULL_RATE_FILL}
+
+
+def _set_design_demand(n: pypsa.Network, data: Inputs, year: int, climate: str) -> None:
+    rate = design_demand_mw(data, year, climate)
+    if n.meta.get("power"):
+        gfp = data.gas_for_power[data.gas_for_power.year == year].set_index("region").value_mwh
+        rate = rate.sub(gfp.reindex(rate.index).fillna(0.0) / units.HOURS_PER_YEAR).clip(0.0)
+    loads = n.loads.index[n.loads.carrier == "gas demand"]
+    missing = sorted(set(n.loads.loc[loads, "bus"]) - set(rate.index))
+    if missing:
+        logger.warning("%s %d: no design demand for %s; average-year demand kept", climate, year,
+                       missing)
+    for load in loads:
+        region = n.loads.at[load, "bus"]
+        if region in rate.index:
+            n.loads_t.p_set[load] = float(rate[region])
+
+
+def _fix_gas_plants(n: pypsa.Network, reference: dict | None) -> None:
+    """Fix gas plants to their average-year dispatch: no coal-for-gas switching (ENTSOG)."""
+    plants = n.links.index[n.links.carrier.isin(("gas CCGT", "gas OCGT"))]
+    if plants.empty:
+        return
+    if reference is None:
+        raise ValueError("a short case with the electricity layer needs the average-year "
+                         "reference (gas-plant dispatch)")
+    p0 = pd.DataFrame({k: reference["gas_plants"].get(k, [0.0] * len(n.snapshots))
+                       for k in plants}, index=n.snapshots)
+    p_nom = n.links.loc[plants, "p_nom"].replace(0.0, np.nan)
+    pu = (p0 / p_nom).clip(0.0, 1.0).fillna(0.0)
+    n.links_t.p_min_pu = pd.concat([n.links_t.p_min_pu.drop(columns=plants, errors="ignore"),
+                                    pu], axis=1)
+    n.links_t.p_max_pu = pd.concat([n.links_t.p_max_pu.drop(columns=plants, errors="ignore"),
+                                    pu], axis=1)
