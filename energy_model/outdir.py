@@ -115,7 +115,7 @@ def _foreign_message(target: Path, foreign: list[str]) -> str:
 
 @contextlib.contextmanager
 def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = (),
-               wait: float = 0.0) -> Iterator[Path]:
+               wait: float = 0.0, add: bool = False) -> Iterator[Path]:
     """Yield a staging directory whose files replace the tool's files in ``target`` on success.
 
     Parameters
@@ -129,6 +129,9 @@ def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = ()
         they are recorded as the tool's own and never staged or removed.
     wait : float
         Seconds to wait for another run's lock before giving up [s]; 0 fails at once.
+    add : bool
+        Add the staged files to the tool's files in ``target`` (a report next to a study's
+        results) instead of replacing them: earlier files of the tool are kept.
 
     Raises
     ------
@@ -163,7 +166,7 @@ def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = ()
             stage = _make_stage(target)
             try:
                 yield stage
-                _commit(stage, target, old["files"], old["dirs"] + keep)
+                _commit(stage, target, old["files"], old["dirs"] + keep, add)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     finally:
@@ -179,8 +182,12 @@ def _make_stage(target: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=_TMP_TAG, dir=target))
 
 
-def _commit(stage: Path, target: Path, old_files: list[str], dirs: list[str]) -> None:
-    """Move every staged file into ``target``; remove old files of the tool not written again."""
+def _commit(stage: Path, target: Path, old_files: list[str], dirs: list[str],
+            add: bool = False) -> None:
+    """Move every staged file into ``target``; remove old files of the tool not written again.
+
+    With ``add``, the old files are kept and stay in the manifest.
+    """
     new = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if not p.is_dir())
     for rel in new:
         dst = target / rel
@@ -193,12 +200,12 @@ def _commit(stage: Path, target: Path, old_files: list[str], dirs: list[str]) ->
             if err.errno != errno.EXDEV:
                 raise
             shutil.move(str(stage / rel), dst)  # staging on another file system
-    for rel in sorted(set(old_files) - set(new)):
+    for rel in sorted(set(old_files) - set(new)) if not add else []:
         path = target / rel
         if path.is_file() or path.is_symlink():
             path.unlink()
             logger.debug("removed %s (written by an earlier run)", path)
-    _write_manifest(target, new, dirs)
+    _write_manifest(target, [*new, *old_files] if add else new, dirs)
 
 
 def _write_manifest(target: Path, files: Iterable[str], dirs: Iterable[str]) -> None:
