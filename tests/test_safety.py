@@ -159,3 +159,102 @@ def test_lock_of_a_killed_run_is_released(tmp_path):
     with output_dir(out, wait=max(deadline - time.monotonic(), 0)) as stage:
         (stage / "a.csv").write_text("after kill")
     assert (out / "a.csv").read_text() == "after kill"
+
+
+# --- stale answers: caches keyed by content, records validated ---------------------------------
+
+ONE_CASE = {"name": "one", "year": 2030, "options": {"reference": []}, "stresses": ["none"]}
+
+
+def _study(data, **changes):
+    from energy_model.study.schema import Study
+
+    return Study(**{**ONE_CASE, **changes})
+
+
+def test_edited_inputs_are_reloaded_in_the_same_session(tiny, tmp_path):
+    """A second run_study on an edited directory used the inputs loaded the first time."""
+    from conftest import edit_csv
+
+    from energy_model.study.runner import run_study
+
+    first = run_study(_study(None), tmp_path / "a", inputs=tiny, workers=1, progress=False)
+    edit_csv(tiny, "supply_prices.csv",
+             lambda df: df.assign(price_eur_per_mwh=df.price_eur_per_mwh.where(
+                 df.region != "RU", "40")))
+    second = run_study(_study(None), tmp_path / "b", inputs=tiny, workers=1, progress=False)
+    assert second.attrs["inputs_sha256"] != first.attrs["inputs_sha256"]
+    fresh = _fresh_cost(tiny)
+    assert float(second.total_cost.item()) == pytest.approx(fresh, rel=1e-9)
+    assert float(second.total_cost.item()) > float(first.total_cost.item())
+
+
+def _fresh_cost(directory) -> float:
+    from energy_model.data.loading import load_inputs
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import solve
+    from energy_model.scenarios.curtailment import apply_cooperative_curtailment
+
+    n = build_network(2030, (), load_inputs(directory))
+    apply_cooperative_curtailment(n)
+    return float(solve(n).objective)
+
+
+def test_worker_refuses_inputs_changed_after_hashing(tiny):
+    from conftest import append_rows
+
+    from energy_model.provenance import hash_inputs
+    from energy_model.study.cache import InputsChangedError, cached_inputs
+
+    h = hash_inputs(tiny)
+    append_rows(tiny, "sources.csv", [dict(source_id="T-9", publisher="x", title="x",
+                                           url="https://example.org", date="2026")])
+    with pytest.raises(InputsChangedError, match="changed after the study started"):
+        cached_inputs(tiny, h)
+
+
+@pytest.fixture
+def cached_run(tiny, tmp_path):
+    from energy_model.study.runner import run_study
+
+    out = tmp_path / "out"
+    ds = run_study(_study(None), out, inputs=tiny, workers=1, progress=False)
+    (record,) = (out / "cache").glob("*.json")
+    return tiny, out, ds, record
+
+
+def _count_cases(monkeypatch) -> list:
+    import energy_model.study.runner as st
+
+    calls: list = []
+    real = st.run_case
+    monkeypatch.setattr(st, "run_case", lambda spec: calls.append(spec) or real(spec))
+    return calls
+
+
+@pytest.mark.parametrize(("damage", "why"), [
+    (lambda t: t[: len(t) // 2], "not JSON, perhaps truncated"),
+    (lambda t: t.replace('"total_cost_eur": ', '"total_cost_eur": 1'), "checksum mismatch"),
+    (lambda t: "[1, 2]", "not a schema-1 record"),
+])
+def test_bad_cache_record_is_recomputed_with_a_warning_naming_it(cached_run, monkeypatch,
+                                                                 caplog, damage, why):
+    from energy_model.study.runner import run_study
+
+    tiny, out, ds, record = cached_run
+    record.write_text(damage(record.read_text()))
+    calls = _count_cases(monkeypatch)
+    again = run_study(_study(None), out, inputs=tiny, workers=1, progress=False)
+    assert len(calls) == 1
+    assert any(str(record) in r.getMessage() and why in r.getMessage() for r in caplog.records)
+    assert float(again.total_cost.item()) == float(ds.total_cost.item())
+    assert json.loads(record.read_text())["result"]["total_cost_eur"] == float(ds.total_cost.item())
+
+
+def test_valid_cache_record_is_used(cached_run, monkeypatch):
+    from energy_model.study.runner import run_study
+
+    tiny, out, _, _ = cached_run
+    calls = _count_cases(monkeypatch)
+    run_study(_study(None), out, inputs=tiny, workers=1, progress=False)
+    assert calls == []

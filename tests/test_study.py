@@ -114,7 +114,7 @@ def test_a_failed_case_is_reported_and_the_others_finish(tmp_path, data, monkeyp
     assert "px / russia-cut" in (tmp_path / "out" / "summary.md").read_text()
     cached = list((tmp_path / "out" / "cache").glob("*.json"))
     assert len(cached) == 3  # the failed case is not cached, so a re-run retries it
-    assert all(json.loads(p.read_text())["status"] == "ok" for p in cached)
+    assert all(json.loads(p.read_text())["result"]["status"] == "ok" for p in cached)
 
 
 def test_the_same_study_runs_on_a_dask_cluster(tmp_path, data, study_run):

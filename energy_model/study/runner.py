@@ -39,14 +39,12 @@ from energy_model.data.loading import Inputs, load_inputs
 from energy_model.outdir import output_dir
 from energy_model.provenance import hash_inputs
 from energy_model.study.assemble import assemble, option_capex, write_study_outputs
+from energy_model.study.cache import cached_inputs, read_record, write_record
 from energy_model.study.cases import case_key, early_options, expand_cases, study_power
 from energy_model.study.schema import Case, Study
 
 logger = logging.getLogger(__name__)
 
-
-
-_INPUTS: dict[str, Inputs] = {}
 
 
 _UNDISTURBED_FLOWS: dict[str, pd.DataFrame] = {}  # per worker process: reused across stresses
@@ -55,8 +53,9 @@ _UNDISTURBED_FLOWS: dict[str, pd.DataFrame] = {}  # per worker process: reused a
 def run_case(spec: dict) -> dict:
     """Build, stress and solve one case; return its results as a JSON-ready dict.
 
-    ``spec`` holds ``inputs`` (directory), ``year``, ``options``, ``stress``, ``power``,
-    ``resolution`` and ``solver``. Runs in a worker process; inputs are loaded once per process.
+    ``spec`` holds ``inputs`` (directory), ``inputs_hash``, ``year``, ``options``, ``stress``,
+    ``power``, ``resolution`` and ``solver``. Runs in a worker process; inputs are loaded once
+    per process and content (:func:`energy_model.study.cache.cached_inputs`).
     """
     from energy_model.analysis.tables import unserved_by_country
     from energy_model.network.build import build_network
@@ -65,9 +64,7 @@ def run_case(spec: dict) -> dict:
     from energy_model.scenarios.stresses import apply_stress
 
     logging.getLogger("energy_model").setLevel(logging.WARNING)
-    data = _INPUTS.get(spec["inputs"])
-    if data is None:
-        data = _INPUTS[spec["inputs"]] = load_inputs(spec["inputs"])
+    data = cached_inputs(spec["inputs"], spec.get("inputs_hash"))
 
     def build():
         return build_network(spec["year"], spec["options"], data, power=spec["power"],
@@ -82,8 +79,9 @@ def run_case(spec: dict) -> dict:
     if spec.get("isolated"):
         out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
         if spec["stress"] != "none":
-            key = json.dumps([spec[k] for k in ("inputs", "year", "options", "power",
-                                                "resolution", "solver")], default=str)
+            key = json.dumps([spec.get(k) for k in ("inputs", "inputs_hash", "year", "options",
+                                                    "power", "resolution", "solver")],
+                             default=str)
             if key not in _UNDISTURBED_FLOWS:
                 _UNDISTURBED_FLOWS[key] = solve(build(), solver_options=spec["solver"]).links_t.p0
             iso = build()
@@ -177,11 +175,14 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
     results: dict[Case, dict] = {}
     todo: dict[Case, dict] = {}
     for case in cases:
-        path = cache / f"{case_key(case, study, power, inputs_hash)}.json"
-        if path.exists():
-            results[case] = json.loads(path.read_text())
+        key = case_key(case, study, power, inputs_hash)
+        path = cache / f"{key}.json"
+        cached = read_record(path, key)
+        if cached is not None:
+            results[case] = cached
         else:
-            todo[case] = {"inputs": str(Path(inputs).resolve()), "year": study.year,
+            todo[case] = {"inputs": str(Path(inputs).resolve()), "inputs_hash": inputs_hash,
+                          "key": key, "year": study.year,
                           "options": list(case.option_names), "stress": case.stress,
                           "power": power, "resolution": study.resolution,
                           "solver": study.solver, "curtailment": study.curtailment,
@@ -197,7 +198,7 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
     for case, res in _execute(todo, workers, scheduler):
         results[case] = res
         if res["status"] == "ok":
-            _write_atomic(Path(todo[case]["cache"]), json.dumps(res))
+            write_record(todo[case]["cache"], todo[case]["key"], res)
         else:
             logger.error("case %s / %s failed: %s", case.option, case.stress, res["error"])
         bar.update(1)
@@ -249,9 +250,3 @@ def _result_of(result, exception) -> dict:
     except BaseException as exc:
         err = exc
     return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
