@@ -41,6 +41,7 @@ class Chart:
     name: str
     figure: Figure
     caption: str
+    png: bytes = b""
 
 
 def _figure(w: float = 9, h: float = 5.5) -> Figure:
