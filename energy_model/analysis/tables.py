@@ -41,11 +41,14 @@ def tabulate_flows(n: pypsa.Network) -> pd.DataFrame:
 
 
 def unserved_by_country(n: pypsa.Network) -> pd.Series:
-    """Return the annual unserved gas demand per country [bcm]."""
+    """Return the annual unserved gas demand per country of a solved network [bcm]."""
+    supply = n.statistics.supply(components="Generator", groupby=["country", "carrier"],
+                                 nice_names=False)
+    carrier = supply.index.get_level_values("carrier")
+    uns = supply[carrier == "unserved gas"].droplevel("carrier")
     g = n.generators[n.generators.carrier == "unserved gas"]
-    w = n.snapshot_weightings.generators
-    energy = n.generators_t.p[g.index].mul(w, axis=0).sum()
-    return mwh_to_bcm(energy.groupby(n.buses.country.reindex(g.bus).values).sum())
+    countries = pd.Index(sorted(n.buses.country.reindex(g.bus).unique()))
+    return mwh_to_bcm(uns.reindex(countries, fill_value=0.0))
 
 
 def contract_deliveries(n: pypsa.Network) -> pd.DataFrame:
@@ -138,7 +141,11 @@ def cable_flow_twh(n: pypsa.Network, name: str) -> dict[str, float]:
 
 
 def demand_by_country(n: pypsa.Network) -> pd.Series:
-    """Return the annual gas demand per country as set in the network [bcm]."""
+    """Return the annual gas demand per country as set in the network [bcm].
+
+    Read from the loads' ``p_set`` rather than ``n.statistics.withdrawal`` so that it also works
+    on an unsolved network (a solved one gives the same figures).
+    """
     loads = n.loads[n.loads.carrier == "gas demand"]
     w = n.snapshot_weightings.objective
     energy = n.loads_t.p_set[loads.index].mul(w, axis=0).sum()
