@@ -304,7 +304,46 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\n{ds.status.size - failed} cases solved, {failed} failed; results in {out} "
           "(summary.md first; results.nc, indicators.csv, cba.csv, costs.csv, countries.csv, "
           "deliveries.csv, bottlenecks.csv)")
+    page = _write_report(out, args)
+    if page is not None:
+        print(f"report: {page}")
     return 1 if failed else 0
+
+
+def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Path | None:
+    """Write ``out/report.html``; return its path, or None (with the reason on stderr)."""
+    from energy_model.data.names import resolve_inputs
+    from energy_model.report.html import write_report
+
+    try:
+        return write_report(out, inputs=resolve_inputs(args.inputs), solve_map=maps).resolve()
+    except Exception as err:  # the results stand without the report
+        print(f"report not written: {type(err).__name__}: {err}", file=sys.stderr)
+        return None
+
+
+# --- report --------------------------------------------------------------------------------
+
+def _add_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("directory", help="a study's output directory (from `energy-model run`)")
+    _inputs_arg(p)
+    p.add_argument("--no-maps", action="store_true",
+                   help="skip the flow maps (they solve the study's reference case)")
+
+
+@command("report", "write DIR/report.html (figures, ranking, tables) from a study's outputs",
+         _add_report)
+def _report(args: argparse.Namespace) -> int:
+    directory = Path(args.directory)
+    if not (directory / "results.nc").exists():
+        print(f"{directory} has no results.nc: give the --out directory of `energy-model run`",
+              file=sys.stderr)
+        return 2
+    page = _write_report(directory, args, maps=not args.no_maps)
+    if page is None:
+        return 1
+    print(f"report: {page}")
+    return 0
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -417,8 +456,21 @@ def _solve(args: argparse.Namespace) -> int:
     out = write_results(n, args.out, inputs_dir=data.directory, without=without,
                         force=args.force)
     print(format_deliveries(trace_deliveries(n), data))
+    _write_flow_map(n, out, args.force)
     print(f"\nresults written to {out.resolve()}")
     return 0
+
+
+def _write_flow_map(n, out: Path, force: bool) -> None:
+    """Add the flow map ``flows.png`` to a solve's results (skipped without coordinates)."""
+    from energy_model.outdir import output_dir
+    from energy_model.report.maps import MapError, write_flow_map
+
+    try:
+        with output_dir(out, force=force, add=True) as stage:
+            write_flow_map(n, stage / "flows.png")
+    except MapError as why:
+        logger.warning("flows.png not written: %s", why)
 
 
 if __name__ == "__main__":  # pragma: no cover
