@@ -159,10 +159,12 @@ def test_study_writes_indicators_and_cba(study_run):
             "russian_share", "price"} <= set(ind.indicator)
     cr = ind.set_index(["option", "stress", "country", "indicator"]).value
     assert cr[("reference", "p3-outage", "TR", "curtailment_rate")] == pytest.approx(0.505)
-    cba = pd.read_csv(out / "cba.csv").set_index("option")
+    cba = pd.read_csv(out / "cba.csv")
+    cba = cba[cba.discount_rate == 0.04].set_index("option")
     assert cba.at["px", "method"] == "PINT"
     assert cba.at["px", "capex_eur"] == pytest.approx(100e6)
-    assert {"enpv_eur", "bcr", "benefit_security"} <= set(cba.columns)
+    assert {"enpv_eur", "bcr", "benefit_security", "pv_security_eur"} <= set(cba.columns)
+    assert (out / "cba_by_year.csv").exists()
 
 
 def test_cba_discounting_by_hand():
@@ -177,7 +179,8 @@ def test_cba_security_benefit_by_hand(tmp_path, data):
 
     study = load_study(write_study(tmp_path, stresses=["none", "p3-outage"]), data)
     ds = run_study(study, tmp_path / "o", inputs=TINY, workers=1, progress=False)
-    row = appraise(ds, data).set_index("option").loc["px"]
+    cba = appraise(ds, data)
+    row = cba[cba.discount_rate == 0.04].set_index("option").loc["px"]
     # p3-outage (weight 0.1): without PX 0.505 bcm unserved at 600 EUR/MWh, with PX none;
     # `none` weight 0.9: PX changes nothing
     assert row.benefit_security == pytest.approx(0.1 * 0.505 * 10.55e6 * 600, rel=1e-6)

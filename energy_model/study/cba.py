@@ -1,25 +1,40 @@
-"""Cost-benefit analysis of option sets from a study's results (ENTSOG CBA style).
+"""Cost-benefit appraisal of option sets: ENTSOG's CBA for gas, ENTSO-E's for the cable.
 
-For each option set against its counterfactual, over the study's stress cases weighted by the
-probabilities in ``inputs/stresses.csv`` (``slid`` shared equally among its per-country cases,
-``none`` taking the rest):
+Benefits of an option set against its counterfactual (PINT: every set against ``reference``;
+TOOT: ``all-but-<x>`` against ``all``, credited to ``x``), per model year, weighted by the
+probabilities of the stresses (``inputs/stresses.csv``) and, when the study has a ``climate``
+dimension, of the climatic cases:
 
-* ``benefit_security`` = Σ_s p_s · (disrupted demand without − with) · cost of disrupted gas;
-* ``benefit_co2`` = Σ_s p_s · (CO2 without − with) · CO2 price (0 without the electricity layer);
-* ``benefit_supply`` = Σ_s p_s · (operating cost without − with) − the two above (the operating
-  cost already contains unserved gas at its cost and CO2 at its price, so nothing is counted
-  twice);
-* ``capex`` and annual fixed O&M from ``inputs/options.csv``; ``enpv`` = −capex + (benefit −
-  fixed O&M) · annuity factor(discount rate, lifetime); ``bcr`` = PV(benefit) / (capex +
-  PV(fixed O&M)). The lifetime of a set is the shortest of its options'.
+* ``welfare`` (ENTSOG socio-economic welfare, ENTSO-E B1) = the change in the average-climate
+  operating cost (supply, transport, power dispatch) without the objective's capex (extendable
+  options pay their capex in the objective: removed here and charged below at the built size)
+  and without the unserved-gas and CO2 cost the objective holds, which are valued separately;
+* ``security`` = disrupted demand avoided × cost of disrupted gas, summed over the climatic
+  cases with their probability per year (``average`` 1, design cases their 1-in-N);
+* ``co2`` (ENTSO-E B2) = CO2 avoided per country × that country's carbon price
+  (``co2_prices.csv``: EU ETS for EU members, the stated policy price elsewhere);
+* ``res_integration_mw`` (ENTSO-E B3, not monetised): offshore wind the set exports over its
+  power links.
 
-PINT (put in one at a time): every set against ``reference``. TOOT (take out one at a time): a
-set labelled ``all-but-<x>`` against the set labelled ``all``, credited to what was taken out.
+The yearly profile runs from the set's commissioning year over ``cba_horizon_yr`` years:
+linear interpolation between model years, the first model year's value before it and the last
+model year's value held constant after it. Capex is spread evenly over the construction years
+before commissioning (re-invested if an asset's life ends within the period), fixed O&M runs
+from commissioning, and a straight-line residual value is credited in the last year. All flows
+are discounted to ``cba_base_year`` at the social rate and at the sensitivity rate.
+
+An option bringing generation (the cable's wind) is appraised twice: ``generation=charged``
+(the generation capex is charged to it, against the reference) and ``generation=both-arms``
+(against its ``generation_twin``, which has the same generation and no cable, when the study
+runs that set).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +42,17 @@ import xarray as xr
 
 from energy_model.data.loading import Inputs
 from energy_model.units import GCV_MWH_PER_BCM
+
+logger = logging.getLogger(__name__)
+
+DESIGN_CASE_PROBABILITY = 0.05
+"""Yearly probability of a design climatic case without a stated one (1-in-20, ENTSOG)."""
+
+MONETISED = ("welfare", "security", "co2")
+
+
+class NoComparisonError(ValueError):
+    """The study has no set to compare with: neither ``reference`` nor ``all``."""
 
 
 def stress_weights(stresses: list[str], data: Inputs) -> pd.Series:
@@ -46,6 +72,26 @@ def stress_weights(stresses: list[str], data: Inputs) -> pd.Series:
     return out / out.sum() if out.sum() > 0 else out
 
 
+def climate_weights(ds: xr.Dataset) -> pd.Series:
+    """Return each climatic case's probability per year [1/yr]: ``average`` 1, design cases
+    from ``ds.climate_probability`` or ``ds.attrs["climate_probabilities"]`` (JSON), else
+    :data:`DESIGN_CASE_PROBABILITY`."""
+    climates = [str(c) for c in ds.climate.values]
+    stated: dict[str, float] = {}
+    if "climate_probability" in ds:
+        stated = dict(zip(climates, map(float, ds.climate_probability.values), strict=True))
+    elif "climate_probabilities" in ds.attrs:
+        stated = json.loads(ds.attrs["climate_probabilities"])
+    return pd.Series({c: 1.0 if c == average_climate(ds) else
+                      float(stated.get(c, DESIGN_CASE_PROBABILITY)) for c in climates})
+
+
+def average_climate(ds: xr.Dataset) -> str:
+    """Return the climatic case that stands for the whole year (``average``, else the first)."""
+    climates = [str(c) for c in ds.climate.values]
+    return "average" if "average" in climates else climates[0]
+
+
 def annuity_factor(rate: float, years: float) -> float:
     """Return the present value of 1 per year for ``years`` at ``rate`` [yr]."""
     from energy_model.network.options import annuity
@@ -53,49 +99,337 @@ def annuity_factor(rate: float, years: float) -> float:
     return 1.0 / annuity(rate, years)
 
 
+def co2_price(data: Inputs, country: str, years: np.ndarray) -> np.ndarray:
+    """Return the carbon price of ``country`` in ``years`` [EUR/tCO2].
+
+    Its own rows of ``co2_prices.csv``, else the ``EU`` (ETS) rows for EU members, else 0;
+    linear between stated years, the first and last stated price held outside them.
+    """
+    p = data.co2_prices
+    rows = p[p.region == country]
+    if rows.empty:
+        eu = data.regions.set_index("code").eu
+        if bool(eu.get(country, False)):
+            rows = p[p.region == "EU"]
+        else:
+            logger.warning("no carbon price for %s: 0 used", country)
+            return np.zeros(len(years))
+    rows = rows.sort_values("year")
+    return np.interp(years, rows.year.astype(float), rows.price_eur_per_t.astype(float))
+
+
 def compare(ds: xr.Dataset, option: str, counterfactual: str, data: Inputs) -> dict:
-    """Return the expected annual benefits of ``option`` over ``counterfactual`` [EUR/yr]."""
+    """Return the expected benefits of ``option`` over ``counterfactual`` in the year of ``ds``.
+
+    Returns ``welfare``, ``security``, ``co2`` [EUR/yr] (CO2 at the model year's prices) and
+    ``co2_mt`` (avoided CO2 per country [Mt/yr], a Series).
+    """
     w = xr.DataArray(stress_weights(list(ds.stress.values), data), dims="stress")
     codg = data.cost_of_disrupted_gas.set_index("region").eur_per_mwh
     codg = xr.DataArray(codg.reindex(ds.country.values).fillna(codg.mean()).to_numpy(),
                         dims="country", coords={"country": ds.country.values})
     a, b = ds.sel(option=counterfactual), ds.sel(option=option)
-    total = float(((a.total_cost - b.total_cost) * w).sum())
-    dd = (a.unserved_gas.fillna(0) - b.unserved_gas.fillna(0)) * GCV_MWH_PER_BCM * codg
-    security = float((dd.sum("country") * w).sum())
-    co2_price = float(data.co2_prices.set_index("year").price_eur_per_t.get(
-        int(ds.attrs["year"]), 0.0)) if ds.attrs.get("power") else 0.0
-    dco2 = (a.co2.fillna(0) - b.co2.fillna(0)).sum("country") * 1e6 * co2_price
-    co2 = float((dco2 * w).sum())
-    return {"benefit_supply": total - security - co2, "benefit_security": security,
-            "benefit_co2": co2, "benefit_total": total}
+    dd = ((a.unserved_gas.fillna(0) - b.unserved_gas.fillna(0)) * GCV_MWH_PER_BCM * codg
+          ).sum("country")
+    if "climate" in ds.dims:
+        wc = climate_weights(ds)
+        security = float((dd * xr.DataArray(wc, dims="climate") * w).sum())
+        avg = average_climate(ds)
+        a, b, dd = a.sel(climate=avg), b.sel(climate=avg), dd.sel(climate=avg)
+    else:
+        security = float((dd * w).sum())
+    year = int(ds.attrs["year"])
+    power = bool(ds.attrs.get("power"))
+    dco2 = (a.co2.fillna(0) - b.co2.fillna(0)) if power else xr.zeros_like(a.unserved_gas)
+    ets = float(co2_price(data, "EU", np.array([year]))[0]) if power else 0.0
+    dcost = (a.total_cost - a.capex.fillna(0)) - (b.total_cost - b.capex.fillna(0))
+    welfare = float(((dcost - dd - dco2.sum("country") * 1e6 * ets) * w).sum())
+    co2_mt = (dco2 * w).sum("stress").to_series()
+    co2_mt = co2_mt[co2_mt != 0]
+    co2 = sum(float(v) * 1e6 * float(co2_price(data, c, np.array([year]))[0])
+              for c, v in co2_mt.items())
+    return {"welfare": welfare, "security": security, "co2": co2, "co2_mt": co2_mt}
 
 
-def appraise(ds: xr.Dataset, data: Inputs) -> pd.DataFrame:
-    """Return the CBA table: one row per option set (PINT) and per TOOT comparison."""
-    o = data.options.set_index("option")
-    sets = json.loads(ds.attrs["options"])
-    rate = data.parameters["discount_rate"]
-    rows = []
-    pairs = [(label, "reference", "PINT", label) for label in sets if label != "reference"] \
-        if "reference" in sets else []
-    if "all" in sets:
-        pairs += [(label, "all", "TOOT", label.removeprefix("all-but-"))
-                  for label in sets if label.startswith("all-but-")]
-    for label, cf, method, credited in pairs:
-        names = sorted(set(sets[cf]) ^ set(sets[label]))
-        if not names or (ds.status.sel(option=[label, cf]) != "ok").any():
+def benefit_profile(by_year: dict[int, dict], data: Inputs, years: np.ndarray) -> pd.DataFrame:
+    """Return the benefits in ``years`` [EUR] (and ``co2_mt`` [Mt]) from model-year values.
+
+    Linear between model years; the first model year's value before it, the last one's after
+    it (held constant). CO2 is interpolated in tonnes per country, then priced in each year.
+    """
+    xs = np.array(sorted(by_year), dtype=float)
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    for k in ("welfare", "security"):
+        out[k] = np.interp(years, xs, [by_year[int(x)][k] for x in xs])
+    co2 = pd.concat({int(x): by_year[int(x)]["co2_mt"] for x in xs}, axis=1).fillna(0.0)
+    out["co2"], out["co2_mt"] = 0.0, 0.0
+    for country, row in co2.iterrows():
+        mt = np.interp(years, xs, row.reindex(xs.astype(int)).to_numpy())
+        out["co2"] += mt * 1e6 * co2_price(data, str(country), years)
+        out["co2_mt"] += mt
+    return out
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One investment of an appraisal: ``capex`` [EUR] built over ``construction`` years
+    before ``commissioning``, ``fom_share`` of it per year [1/yr], lasting ``life`` [yr]."""
+
+    capex: float
+    fom_share: float
+    life: float
+    commissioning: int
+    construction: int
+
+
+def cost_flows(assets: list[Asset], end: int) -> pd.DataFrame:
+    """Return capex, fixed O&M and residual value per year up to ``end`` [EUR].
+
+    Capex evenly over the construction years, re-invested when an asset's life ends before
+    ``end``; O&M from commissioning; straight-line residual value of the last installation
+    credited in ``end``.
+    """
+    start = min(a.commissioning - a.construction for a in assets)
+    out = pd.DataFrame(0.0, index=pd.RangeIndex(start, end + 1, name="year"),
+                       columns=["capex", "fom", "residual_value"])
+    for a in assets:
+        if a.capex <= 0:
             continue
-        terms = compare(ds, label, cf, data) if method == "PINT" else \
-            {k: -v for k, v in compare(ds, label, cf, data).items()}
-        capex = float(sum(o.at[x, "capex_meur"] for x in names)) * 1e6
-        fom = float(sum(o.at[x, "capex_meur"] * o.at[x, "fom_share"] for x in names)) * 1e6
-        life = float(min(o.at[x, "lifetime_yr"] for x in names))
-        af = annuity_factor(rate, life)
-        pv_benefit = terms["benefit_total"] * af
-        rows.append({"option": credited, "method": method, "compared_with": cf,
-                     "options": "+".join(names), "capex_eur": capex, "fom_eur_per_yr": fom,
-                     "lifetime_yr": life, **terms,
-                     "enpv_eur": -capex + (terms["benefit_total"] - fom) * af,
-                     "bcr": pv_benefit / (capex + fom * af) if capex + fom > 0 else np.nan})
-    return pd.DataFrame(rows)
+        life = max(round(a.life), 1)
+        installed = a.commissioning
+        for y0 in range(a.commissioning, end + 1, life):
+            for y in range(y0 - a.construction, y0):
+                out.loc[y, "capex"] += a.capex / a.construction
+            installed = y0
+        out.loc[a.commissioning:end, "fom"] += a.capex * a.fom_share
+        used = end - installed + 1
+        out.loc[end, "residual_value"] += a.capex * max(life - used, 0) / life
+    return out
+
+
+def present_value(flows: pd.Series, rate: float, base_year: int) -> float:
+    """Return the value of yearly ``flows`` discounted to ``base_year`` at ``rate`` [EUR]."""
+    t = flows.index.to_numpy() - base_year
+    return float((flows.to_numpy() / (1 + rate) ** t).sum())
+
+
+def internal_rate(net: pd.Series) -> float:
+    """Return the internal rate of return of yearly net flows, NaN if not defined."""
+    from scipy.optimize import brentq
+
+    if not ((net < 0).any() and (net > 0).any()):
+        return float("nan")
+    f = lambda r: present_value(net, r, int(net.index[0]))  # noqa: E731
+    lo, hi = -0.9, 10.0
+    return float(brentq(f, lo, hi)) if f(lo) * f(hi) < 0 else float("nan")
+
+
+def payback_year(net: pd.Series, rate: float, base_year: int) -> float:
+    """Return the first year in which the discounted cumulative net flow turns >= 0, or NaN."""
+    t = net.index.to_numpy() - base_year
+    cum = np.cumsum(net.to_numpy() / (1 + rate) ** t)
+    ok = np.flatnonzero((cum >= 0) & (np.arange(len(cum)) >= np.argmin(cum)))
+    return float(net.index[ok[0]]) if len(ok) and cum.min() < 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One comparison: the set ``with_`` against ``without``, credited to ``option``."""
+
+    with_: str
+    without: str
+    method: str
+    option: str
+    generation: str
+
+
+def list_pairs(sets: dict[str, list[str]], data: Inputs) -> list[Pair]:
+    """Return the PINT, TOOT and same-generation comparisons a study's sets allow.
+
+    Raises
+    ------
+    NoComparisonError
+        If the study has neither a ``reference`` set nor an ``all`` set with ``all-but-<x>``.
+    """
+    o = data.options.set_index("option")
+    gen = o.generation_capex_meur.fillna(0.0)
+
+    def arm(names):
+        return "charged" if any(gen.get(x, 0.0) > 0 for x in names) else "none"
+
+    pairs = []
+    if "reference" in sets:
+        for label in (s for s in sets if s != "reference"):
+            added = set(sets[label]) - set(sets["reference"])
+            pairs.append(Pair(label, "reference", "PINT", label, arm(added)))
+            for x in sorted(added):
+                twin = o.generation_twin.get(x)
+                if not isinstance(twin, str) or not twin:
+                    continue
+                target = sorted((set(sets[label]) - {x}) | {twin})
+                match = [s for s in sets if sorted(sets[s]) == target]
+                if match:
+                    pairs.append(Pair(label, match[0], "PINT", label, "both-arms"))
+                else:
+                    logger.warning("no set %s in the study: %s is appraised with its "
+                                   "generation charged only", target, label)
+    if "all" in sets:
+        for label in (s for s in sets if s.startswith("all-but-")):
+            added = set(sets["all"]) - set(sets[label])
+            pairs.append(Pair("all", label, "TOOT", label.removeprefix("all-but-"),
+                              arm(added)))
+    if not pairs:
+        raise NoComparisonError(
+            "the study has no 'reference' option set (for PINT) and no 'all' set with "
+            "'all-but-<x>' sets (for TOOT): add `reference: []` to its options to appraise them")
+    return pairs
+
+
+def build_assets(pair: Pair, sets: dict[str, list[str]], data: Inputs,
+                 built: float) -> list[Asset]:
+    """Return the investments of ``pair``: its added options at their built size, with the
+    generation capex when ``pair.generation == "charged"``."""
+    o = data.options.set_index("option")
+    extendable = set(data.option_assets.option[data.option_assets.action
+                                               == "extendable_pipeline"])
+    out = []
+    for x in sorted(set(sets[pair.with_]) - set(sets[pair.without])):
+        r = o.loc[x]
+        when = int(r.commissioning_year if pd.notna(r.commissioning_year) else r.earliest_year)
+        build = int(r.construction_years) if pd.notna(r.construction_years) \
+            and r.construction_years > 0 else 1
+        share = built if x in extendable else 1.0
+        out.append(Asset(r.capex_meur * 1e6 * share, r.fom_share, r.lifetime_yr, when, build))
+        if pair.generation == "charged" and pd.notna(r.generation_capex_meur):
+            out.append(Asset(r.generation_capex_meur * 1e6,
+                             float(np.nan_to_num(r.generation_fom_share)),
+                             float(r.generation_lifetime_yr
+                                   if pd.notna(r.generation_lifetime_yr) else r.lifetime_yr),
+                             when, build))
+    return out
+
+
+def built_share(ds: xr.Dataset, pair: Pair, sets: dict[str, list[str]], data: Inputs) -> float:
+    """Return the built share of the pair's extendable options (1 without any) [fraction].
+
+    The largest annualised capex the optimiser built (``ds.capex``, in the objective) over
+    the study's cases, over the annualised capex of the full size: the size that delivers
+    every benefit counted (cases that built less are not re-run at that size).
+    """
+    from energy_model.network.options import annuity
+
+    a = data.option_assets
+    ext = sorted((set(sets[pair.with_]) - set(sets[pair.without]))
+                 & set(a.option[a.action == "extendable_pipeline"]))
+    if not ext:
+        return 1.0
+    o = data.options.set_index("option")
+    full = sum(o.at[x, "capex_meur"] * 1e6 * (annuity(data.parameters["discount_rate"],
+                                                     o.at[x, "lifetime_yr"])
+                                             + o.at[x, "fom_share"]) for x in ext)
+    d = float((ds.capex.sel(option=pair.with_) - ds.capex.sel(option=pair.without)).max())
+    return float(np.clip(d / full, 0.0, 1.0)) if full > 0 else 1.0
+
+
+def res_integration(pair: Pair, sets: dict[str, list[str]], data: Inputs) -> float:
+    """Return the offshore wind the pair's added options export over their own power links
+    (capacity × export share) [MW] (ENTSO-E B3, quantitative only)."""
+    a = data.option_assets
+    added = set(sets[pair.with_]) - set(sets[pair.without])
+    linked = set(a.option[a.action == "add_power_link"]) & added
+    targets = a.target[(a.action == "add_offshore_wind") & a.option.isin(linked)]
+    w = data.offshore_wind.set_index("name")
+    return float(sum(w.at[t, "capacity_mw"] * w.at[t, "export_share"] for t in targets))
+
+
+def appraise_tables(ds: xr.Dataset, data: Inputs,
+                    others: tuple[xr.Dataset, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(cba, cba_by_year)`` for the sets of ``ds`` (and other model years' runs).
+
+    ``others`` are Datasets of the same study at other model years; each adds its year to the
+    benefit profile where its sets solved. ``cba`` has one row per comparison and discount
+    rate; ``cba_by_year`` the undiscounted flows per comparison, year and indicator.
+    """
+    sets = json.loads(ds.attrs["options"])
+    p = data.parameters
+    rates = [p["social_discount_rate"], p["cba_sensitivity_discount_rate"]]
+    base, horizon = int(p["cba_base_year"]), int(p["cba_horizon_yr"])
+    rows, flows = [], []
+    for pair in list_pairs(sets, data):
+        runs = [d for d in (ds, *others) if _solved(d, pair)]
+        if ds not in runs:
+            logger.warning("%s vs %s not appraised: a case did not solve", pair.with_,
+                           pair.without)
+            continue
+        by_year = {int(d.attrs["year"]): compare(d, pair.with_, pair.without, data)
+                   for d in runs}
+        share = built_share(ds, pair, sets, data)
+        assets = build_assets(pair, sets, data, share)
+        start = max((a.commissioning for a in assets), default=int(ds.attrs["year"]))
+        end = start + horizon - 1
+        cost = cost_flows(assets, end) if assets else \
+            pd.DataFrame(0.0, index=pd.RangeIndex(start, end + 1, name="year"),
+                         columns=["capex", "fom", "residual_value"])
+        table = cost.join(benefit_profile(by_year, data, np.arange(start, end + 1))).fillna(0.0)
+        table["net"] = table[list(MONETISED)].sum(axis=1) - table.capex - table.fom \
+            + table.residual_value
+        ident = {"option": pair.option, "method": pair.method, "compared_with": pair.without,
+                 "generation": pair.generation}
+        flows.append(_long(table, ident))
+        now = by_year[int(ds.attrs["year"])]
+        for rate in rates:
+            pv = {k: present_value(table[k], rate, base)
+                  for k in (*MONETISED, "capex", "fom", "residual_value")}
+            benefits = sum(pv[k] for k in MONETISED)
+            cost_pv = pv["capex"] + pv["fom"] - pv["residual_value"]
+            rows.append({
+                **ident, "options": "+".join(sorted(set(sets[pair.with_])
+                                                    ^ set(sets[pair.without]))),
+                "discount_rate": rate, "base_year": base, "commissioning_year": start,
+                "end_year": end, "built_share": share,
+                "capex_eur": sum(a.capex for a in assets),
+                "fom_eur_per_yr": sum(a.capex * a.fom_share for a in assets),
+                **{f"benefit_{k}": now[k] for k in MONETISED},
+                "benefit_total": sum(now[k] for k in MONETISED),
+                "co2_avoided_mt_per_yr": float(now["co2_mt"].sum()),
+                "res_integration_mw": res_integration(pair, sets, data),
+                **{f"pv_{k}_eur": v for k, v in pv.items()},
+                "pv_benefits_eur": benefits, "enpv_eur": benefits - cost_pv,
+                "bcr": benefits / cost_pv if cost_pv > 0 else np.nan,
+                "irr": internal_rate(table.net), "payback_year": payback_year(table.net, rate,
+                                                                              base)})
+    by_year = pd.concat(flows, ignore_index=True) if flows else pd.DataFrame()
+    return pd.DataFrame(rows), by_year
+
+
+def appraise(ds: xr.Dataset, data: Inputs, others: tuple[xr.Dataset, ...] = ()) -> pd.DataFrame:
+    """Return the CBA table (see :func:`appraise_tables`)."""
+    return appraise_tables(ds, data, others)[0]
+
+
+def write_cba(ds: xr.Dataset, data: Inputs, out: Path,
+              others: tuple[xr.Dataset, ...] = ()) -> None:
+    """Write ``cba.csv`` and ``cba_by_year.csv`` to ``out``.
+
+    Raises
+    ------
+    NoComparisonError
+        If the study has nothing to compare with (then nothing is written).
+    """
+    cba, by_year = appraise_tables(ds, data, others)
+    cba.to_csv(Path(out) / "cba.csv", index=False)
+    by_year.to_csv(Path(out) / "cba_by_year.csv", index=False)
+
+
+def _long(table: pd.DataFrame, ident: dict) -> pd.DataFrame:
+    df = table.rename(columns={"co2_mt": "co2_avoided"}).reset_index().melt(
+        id_vars="year", var_name="indicator", value_name="value")
+    df["unit"] = np.where(df.indicator == "co2_avoided", "Mt", "EUR")
+    return df.assign(**ident)[[*ident, "year", "indicator", "value", "unit"]]
+
+
+def _solved(ds: xr.Dataset, pair: Pair) -> bool:
+    labels = set(map(str, ds.option.values))
+    if not {pair.with_, pair.without} <= labels:
+        return False
+    return bool((ds.status.sel(option=[pair.with_, pair.without]) == "ok").all())

@@ -208,9 +208,12 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
     write_study_outputs(ds, stage)
-    from energy_model.study.cba import appraise
+    from energy_model.study.cba import NoComparisonError, write_cba
 
-    appraise(ds, data).to_csv(stage / "cba.csv", index=False)
+    try:
+        write_cba(ds, data, stage)
+    except NoComparisonError as err:
+        logger.error("cba.csv not written: %s", err)
     return ds
 
 
