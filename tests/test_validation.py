@@ -114,3 +114,78 @@ def test_cli_validate_exit_codes(tiny, capsys):
     set_cell(tiny, "pipelines.csv", 0, "to", "XX")
     assert main(["validate", str(tiny)]) == 1
     assert "pipelines.csv, row 2, column 'to'" in capsys.readouterr().err
+
+
+# --- issue 12: data that used to pass validation and silently change the answer -------------
+
+LNG_P1 = dict(name="P1", region="TR", sendout="1", sendout_unit="bcm/yr", start_year="2000",
+              status="operating", source_id="T-1", estimate="false")
+STORE = dict(name="S1", region="TR", working_gas="0", working_gas_unit="TWh", injection="1",
+             injection_unit="GWh/d", withdrawal="1", withdrawal_unit="GWh/d", start_year="2000",
+             status="operating", source_id="T-1", estimate="false")
+
+
+def _cell(fname, row, column, value):
+    return lambda d: set_cell(d, fname, row, column, value)
+
+
+def _param(name, value):
+    return lambda d: edit_csv(d, "parameters.csv", lambda df: df.assign(
+        value=df.value.where(df.parameter != name, value)))
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (_cell("gas_supply.csv", 1, "annual_max", "NaN"),
+     "gas_supply.csv, row 3, column 'annual_max': 'NaN' is not a finite number"),
+    (_cell("pipelines.csv", 2, "capacity_fwd", "inf"),
+     "pipelines.csv, row 4, column 'capacity_fwd': 'inf' is not a finite number"),
+    (_cell("pipelines.csv", 2, "capacity_fwd", "1e30"),
+     "pipelines.csv, row 4, column 'capacity_fwd': 1e+30 is implausibly large"),
+    (_cell("pipelines.csv", 2, "capacity_fwd", "1_000"),
+     "pipelines.csv, row 4, column 'capacity_fwd': '1_000' is not a number"),
+    (_cell("stresses.csv", 1, "probability", "1.5"),
+     "stresses.csv, row 3, column 'probability': 1.5 is above 1"),
+    (_param("compressor_fuel_per_1000km", "1.5"),
+     "parameters.csv, row 2, column 'value': compressor_fuel_per_1000km = 1.5 is a fraction "
+     "outside 0..1"),
+    (_cell("pipelines.csv", 0, "length_km", "200000"),
+     "pipelines.csv, row 2, column 'length_km': compressor fuel over 200000 km leaves an "
+     "efficiency of -1"),
+    (lambda d: append_rows(d, "lng_terminals.csv", [LNG_P1]),
+     "lng_terminals.csv, row 2, column 'name': name 'P1' is already used in pipelines.csv"),
+    (lambda d: edit_csv(d, "gas_supply.csv", lambda df: df.iloc[0:0]),
+     "gas_supply.csv, row 2: the table has a header but no rows"),
+    (_cell("gas_supply.csv", 5, "year", "2031"),
+     "gas_supply.csv, row 7, column 'year': 2031 is not a model year"),
+    (lambda d: edit_csv(d, "supply_prices.csv", lambda df: df.iloc[:-1]),
+     "gas_supply.csv, row 7, column 'region': supplier RU has no price in 2030"),
+    (lambda d: append_rows(d, "storage.csv", [STORE]),
+     "storage.csv, row 2, column 'working_gas': zero working gas but injection or withdrawal"),
+    (_cell("stress_actions.csv", 0, "target", "RUS"),
+     "stress_actions.csv, row 2, column 'target': cut_supply target 'RUS' is not a known "
+     "supplier"),
+    (_cell("stress_actions.csv", 1, "target", "P33"),
+     "stress_actions.csv, row 3, column 'target': outage target 'P33' is not a known asset"),
+    (_cell("stress_actions.csv", 1, "value", "2"),
+     "stress_actions.csv, row 3, column 'value': outage value 2 fraction is outside 0..1"),
+    (_cell("stress_actions.csv", 1, "value", ""),
+     "stress_actions.csv, row 3, column 'value': outage needs a value"),
+    (_cell("option_assets.csv", 0, "target", "PY"),
+     "option_assets.csv, row 2, column 'target': add_pipeline target 'PY' is not a known "
+     "pipeline"),
+    (lambda d: append_rows(d, "stresses.csv", [dict(stress="meteor", description="x",
+                                                    probability="0.1", source_id="T-1",
+                                                    estimate="false")]),
+     "stresses.csv, row 5, column 'stress': stress 'meteor' has no action in "
+     "stress_actions.csv"),
+])
+def test_silent_changes_are_now_problems(tiny, mutate, expected):
+    mutate(tiny)
+    found = messages(tiny)
+    assert any(expected in m for m in found), found
+    assert all("Fix:" in m for m in found)
+
+
+def test_header_only_storage_is_a_warning(tiny, caplog):
+    assert not [p for p in validate_inputs(tiny) if p.file == "storage.csv"]
+    assert "storage.csv has a header but no rows" in caplog.text

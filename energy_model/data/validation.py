@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.consistency import check_consistency
+from energy_model.data.problems import InputError, Problem
 from energy_model.data.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
 
 logger = logging.getLogger(__name__)
@@ -21,35 +23,13 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _TRUE, _FALSE = {"true"}, {"false"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in ``inputs/``.
+LARGEST_VALUE: float = 1e12
+"""Largest magnitude of any number in ``inputs/``; beyond it a value is taken for a typo."""
 
-    ``row`` is the line number in the file (the header is line 1); ``None`` for file-level problems.
-    """
+RATIOS: frozenset[str] = frozenset({"swing"})
+"""Columns with the unit ``fraction`` that are ratios and may exceed 1 (peak over mean)."""
 
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column is not None:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}. Fix: {self.fix}"
-
-
-class InputError(ValueError):
-    """Raised when ``inputs/`` has problems; ``problems`` lists all of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the inputs:\n{lines}")
+__all__ = ["InputError", "Problem", "read_table", "validate_inputs"]
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -88,6 +68,7 @@ def validate_inputs(directory: str | Path) -> list[Problem]:
         problems += _check_cells(fname, df, TABLES[fname].all_columns(), refs)
         problems += _check_keys(fname, df, TABLES[fname].key)
     problems += _check_tables(raw)
+    problems += check_consistency(raw)
     return problems
 
 
@@ -170,9 +151,22 @@ def _check_cells(fname: str, df: pd.DataFrame, spec: dict[str, Column],
 def _check_type(v: str, c: Column, bad, col: str) -> bool:
     try:
         if c.dtype == "float":
+            if "_" in v:
+                raise ValueError(v)
             x = float(v)
+            if not math.isfinite(x):
+                bad(col, f"'{v}' is not a finite number",
+                    "write a finite number: NaN and inf are not values (leave the cell empty "
+                    "only where the column is optional)")
+                return False
+            if abs(x) > LARGEST_VALUE:
+                bad(col, f"{x:g} is implausibly large (beyond {LARGEST_VALUE:g})",
+                    "check the value and its unit")
             if c.minimum is not None and x < c.minimum:
                 bad(col, f"{x} is below the minimum {c.minimum}", "correct the sign or the value")
+            if c.unit == "fraction" and x > 1 and col not in RATIOS:
+                bad(col, f"{x:g} is above 1, and a fraction lies between 0 and 1",
+                    "write the share as a fraction, e.g. 0.25 for 25 %")
         elif c.dtype in ("int", "year"):
             x = int(v)
             if c.dtype == "year" and not YEAR_RANGE[0] <= x <= YEAR_RANGE[1]:
