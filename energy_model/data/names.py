@@ -56,9 +56,14 @@ def read_catalogue(table: str, directory: str | Path | None = None) -> dict[str,
 
     Reads the CSV with the standard library; no validation (``energy-model validate`` does it).
     """
-    path = resolve_inputs(directory) / f"{table}.csv"
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_rows(table, directory)
     key = next(iter(rows[0])) if rows else table
     return {r[key]: (r.get("description") or "").strip() for r in rows}
 
+
+
+def read_rows(table: str, directory: str | Path | None = None) -> list[dict[str, str]]:
+    """Return the rows of ``<table>.csv`` as dicts of strings (standard library, no validation)."""
+    path = resolve_inputs(directory) / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

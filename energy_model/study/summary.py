@@ -1,42 +1,461 @@
-"""The Markdown summary of a study: ranking, unserved gas by stress case, notes."""
+"""The Markdown summary of a study (the first page of its report), and its tidy cost tables.
+
+``summary.md`` answers the study's question for a reader who opens nothing else: which option
+sets protect each of the recipients of Azerbaijani gas, in which stress case and climate, under
+cooperative and isolated curtailment, at what cost and with what cost-benefit result; which
+links bind (and for how many days); which prices are set by unserved gas. Every number is
+rounded to a meaningful precision and every column has a legend.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterable
 
+import pandas as pd
 import xarray as xr
 
-from energy_model.study.ranking import rank_options
+from energy_model.study.ranking import COLUMNS as RANK_COLUMNS
+from energy_model.study.ranking import RULE, rank_options, ties
+
+ZERO_BCM = 0.005
+"""Disrupted volumes below this are printed as 0.00 and count as none [bcm]."""
+
+COST_COLUMNS = {
+    "option": "option set label of the study file",
+    "climate": "climatic case (average year or a design case)",
+    "stress": "stress case (`none` = undisturbed)",
+    "status": "ok, failed or missing",
+    "operating_cost_meur": "optimised cost of the case: supply, transport, storage, power "
+                           "dispatch, unserved gas at its cost, CO2, and the capex of options "
+                           "sized by the optimiser [million EUR per case window]",
+    "option_capex_meur_per_yr": "the option set's annualised capex plus fixed O&M "
+                                "(inputs/options.csv) [million EUR/yr]",
+    "total_meur": "operating_cost_meur + option_capex_meur_per_yr (average-climate cases; "
+                  "a design case's window is shorter than a year) [million EUR]",
+}
+"""Legend of ``costs.csv``."""
 
 
-def format_summary(ds: xr.Dataset) -> str:
-    """Return the Markdown summary of a study."""
+def tabulate_costs(ds: xr.Dataset) -> pd.DataFrame:
+    """Return ``costs.csv``: operating cost and option capex of every case, in million EUR."""
+    df = ds[["total_cost", "status"]].to_dataframe().reset_index()
+    capex = ds.option_capex.to_series() if "option_capex" in ds else pd.Series(dtype=float)
+    df["operating_cost_meur"] = (df.total_cost / 1e6).round(1) + 0.0
+    df["option_capex_meur_per_yr"] = (df.option.map(capex).fillna(0.0) / 1e6).round(1) + 0.0
+    df["total_meur"] = (df.operating_cost_meur + df.option_capex_meur_per_yr).round(1)
+    keys = [c for c in ("option", "climate", "stress") if c in df]
+    return df[[*keys, "status", "operating_cost_meur", "option_capex_meur_per_yr",
+               "total_meur"]]
+
+
+def study_bottlenecks(ds: xr.Dataset) -> pd.DataFrame:
+    """Return ``bottlenecks.csv``: links at capacity in every case (from ``ds.attrs``)."""
+    from energy_model.analysis.bottlenecks import COLUMNS
+
+    raw = ds.attrs.get("bottlenecks")
+    table = pd.read_json(_io(raw), orient="records") if raw and raw != "[]" else None
+    if table is None or table.empty:
+        keys = [c for c in ("option", "climate", "stress") if c in ds.dims]
+        return pd.DataFrame(columns=[*keys, *COLUMNS])
+    return table
+
+
+def _io(text: str):
+    import io
+
+    return io.StringIO(text)
+
+
+# --- names and descriptions ----------------------------------------------------------------
+
+def _names(data) -> tuple[dict[str, str], list[str], dict[str, str], dict[str, dict]]:
+    """Return (country code -> name, recipients in data order, option -> description, options).
+
+    From ``data`` when given, else from the shipped inputs (standard-library reader).
+    """
+    if data is not None:
+        r = data.regions
+        names = dict(zip(r.code, r.name, strict=True))
+        recipients = list(r.code[r.az_gas_recipient])
+        o = data.options
+        desc = dict(zip(o.option, o.description.fillna(""), strict=True))
+        rows = {row.option: row._asdict() for row in o.itertuples(index=False)}
+        return names, recipients, desc, rows
+    from energy_model.data.names import read_rows
+
+    regions = read_rows("regions")
+    names = {x["code"]: x["name"] for x in regions}
+    recipients = [x["code"] for x in regions if x.get("az_gas_recipient", "").lower() == "true"]
+    opts = read_rows("options")
+    return names, recipients, {x["option"]: x.get("description", "") for x in opts}, \
+        {x["option"]: x for x in opts}
+
+
+def _f(x: float, nd: int = 2) -> str:
+    """Format a number rounded to ``nd`` decimals, without ``-0.00``; blank for NaN."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    v = round(float(x), nd) + 0.0
+    return f"{v:,.{nd}f}"
+
+
+def _md(df: pd.DataFrame) -> str:
+    return df.to_markdown(index=False, disable_numparse=True)
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+def with_climate(ds: xr.Dataset) -> xr.Dataset:
+    """Return ``ds`` with a ``climate`` dimension (``average`` only when it had none), and
+    unserved gas of solved cases 0 where a country has none (NaN kept for failed cases)."""
+    ds = ds.copy()
+    if "climate" not in ds.dims:
+        for v in list(ds.data_vars):
+            if "stress" in ds[v].dims:
+                ds[v] = ds[v].expand_dims(climate=["average"])
+    ok = ds.status == "ok"
+    for v in ("unserved_gas", "unserved_gas_isolated"):
+        if v in ds and ds[v].notnull().any():
+            ds[v] = ds[v].fillna(0.0).where(ok)
+    return ds
+
+
+def format_summary(ds: xr.Dataset, data=None, cba: pd.DataFrame | None = None) -> str:
+    """Return the Markdown summary of a study.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The study's results (:func:`energy_model.study.assemble.assemble`), with or without a
+        ``climate`` dimension.
+    data : Inputs, optional
+        The inputs the study ran on (country names, option descriptions); the shipped inputs
+        otherwise.
+    cba : pandas.DataFrame, optional
+        The study's ``cba.csv``; its results are shown beside each option set when given.
+    """
+    ds = with_climate(ds)
+    names, recipients, desc, opt_rows = _names(data)
+    sets = json.loads(ds.attrs.get("options", "{}")) or {o: [] for o in ds.option.values}
     ranking = rank_options(ds)
-    uns = ds.unserved_gas.sum("country", min_count=1).to_pandas().round(3)
-    failed = [(o, s) for o in ds.option.values for s in ds.stress.values
-              if ds.status.sel(option=o, stress=s).item() != "ok"]
-    lines = [
-        f"# Study {ds.attrs['study']} ({ds.attrs['year']}, {ds.attrs['resolution']})",
-        "",
-        f"{ds.sizes['option']} option sets x {ds.sizes['stress']} stress cases; inputs "
-        f"{ds.attrs['inputs_sha256'][:12]}, energy_model {ds.attrs['energy_model_version']}.",
-        "",
-        "## Ranking",
-        "",
-        "Rule: options are ranked by the unserved gas summed over all stress cases and countries "
-        "(less is better); ties are broken by the total cost of the undisturbed case (`none`): "
-        "operating cost of the year plus the options' annualised capex and fixed O&M.",
-        "",
-        ranking.to_markdown(),
-        "",
-        "## Unserved gas by stress case [bcm/yr]",
-        "",
-        uns.to_markdown(),
-        "",
-    ]
+    isolated = "unserved_gas_isolated" in ds and bool(ds.unserved_gas_isolated.notnull().any())
+    bott = study_bottlenecks(ds)
+    lines = [f"# Study {ds.attrs.get('study', '')} ({ds.attrs.get('year', '')}, "
+             f"{ds.attrs.get('resolution', 'daily')})", ""]
+    lines += _scope(ds, isolated)
+    lines += _options_section(ds, sets, desc, opt_rows, cba)
+    shown = ranking.reset_index()
+    for col in ("disrupted_bcm", "cooperative_bcm", "isolated_bcm", "worst_case_bcm"):
+        shown[col] = shown[col].map(_f)
+    shown["cost_bn_eur_per_yr"] = shown.cost_bn_eur_per_yr.map(lambda x: _f(x, 3))
+    lines += ["## Ranking", "", RULE, "", _md(shown.astype(str)), ""]
+    tied = ties(ranking)
+    if tied:
+        lines += ["Ties (same rank): " + "; ".join(" = ".join(g) for g in tied) + ".", ""]
+    lines += _findings(ds, names, recipients, isolated, bott)
+    lines += _country_tables(ds, names, recipients, isolated)
+    lines += _bottleneck_section(bott)
+    lines += _price_section(ds, names, recipients)
+    lines += _legend(isolated)
     notes = json.loads(ds.attrs.get("notes", "[]"))
     if notes:
         lines += ["## Notes", ""] + [f"- {x}" for x in notes] + [""]
-    if failed:
-        lines += ["## Failed cases", ""] + [f"- {o} / {s}" for o, s in failed] + [""]
+    failed = ds.status.where(ds.status != "ok", drop=True).to_series().dropna() \
+        if (ds.status != "ok").any() else pd.Series(dtype=str)
+    if len(failed):
+        lines += ["## Failed cases", ""]
+        for key in failed.index:
+            key = key if isinstance(key, tuple) else (key,)
+            d = dict(zip(ds.status.dims, key, strict=True))
+            clim = "" if d.get("climate", "average") == "average" else f" / {d['climate']}"
+            lines.append(f"- {d['option']} / {d['stress']}{clim}")
+        lines.append("")
     return "\n".join(lines)
+
+
+def _scope(ds: xr.Dataset, isolated: bool) -> list[str]:
+    n_cases = int(ds.status.size)
+    climates = [str(c) for c in ds.climate.values]
+    power = int(ds.attrs.get("power", 0))
+    out = [
+        f"{ds.sizes['option']} option sets x {ds.sizes['stress']} stress cases"
+        + (f" x {len(climates)} climatic cases ({', '.join(climates)})" if len(climates) > 1
+           else "") + f" = {n_cases} cases; inputs {str(ds.attrs.get('inputs_sha256', ''))[:12]}"
+        f", energy_model {ds.attrs.get('energy_model_version', '')}.",
+        "",
+        "How the cases were run:",
+        "",
+        "- Layers: " + ("gas and electricity in every case (an option set needs the electricity "
+                        "layer, so all cases have it and stay comparable; a gas-only "
+                        "`energy-model solve` of the same case costs less because gas for power "
+                        "is then fixed demand)." if power else "gas only."),
+        "- Curtailment: cooperative (shortfalls shared between neighbours)"
+        + (", and the isolated (uncooperative) variant of every stressed case: cross-border "
+           "flows capped at their undisturbed values (average year), or exports only once a "
+           "country's own demand is served (design cases)." if isolated else "."),
+        "- Contracts: binding (minimum and maximum volumes) in the undisturbed case `none`; "
+        "suspended in every stressed case (force majeure and emergency trading, as in "
+        "ENTSOG's contract-free simulations). A stressed case can therefore cost less than "
+        "`none`: compare stressed cases with each other, and read disrupted demand, not cost, "
+        "against `none`.",
+        "- Disrupted demand = unserved gas, the demand not delivered, over the case's window "
+        "(a year for the average climate, one day for peak-day, 14 days for two-week) [bcm].",
+        "",
+    ]
+    return out
+
+
+def _options_section(ds, sets, desc, opt_rows, cba) -> list[str]:
+    rows = []
+    pint = None
+    if cba is not None and len(cba):
+        pint = cba[cba.get("method", pd.Series("PINT", index=cba.index)) == "PINT"]
+        if "discount_rate" in pint:
+            pint = pint[pint.discount_rate == pint.discount_rate.min()]
+        if "generation" in pint:
+            pint = pint[pint.generation.fillna("charged").isin(["charged", ""])]
+        pint = pint.drop_duplicates("option").set_index("option")
+    capex = ds.option_capex.to_series() if "option_capex" in ds else pd.Series(dtype=float)
+    for label in ds.option.values:
+        names = sets.get(str(label), [])
+        text = "; ".join(f"`{x}`: {desc.get(x, '')}" for x in names) or "no option (today's " \
+            "infrastructure and what is already decided)"
+        invest = sum(float(opt_rows[x].get("capex_meur") or 0) for x in names if x in opt_rows)
+        row = {"option set": str(label), "what it builds": text,
+               "investment [M EUR]": _f(invest, 0) if names else "0",
+               "annualised cost [M EUR/yr]": _f(capex.get(label, 0.0) / 1e6, 0)}
+        if pint is not None:
+            if label in pint.index:
+                r = pint.loc[label]
+                row["ENPV [M EUR]"] = _f(r.get("enpv_eur", float("nan")) / 1e6, 0)
+                row["benefit/cost"] = _f(r.get("bcr", float("nan")), 2)
+            else:
+                row["ENPV [M EUR]"] = row["benefit/cost"] = "–"
+        rows.append(row)
+    out = ["## Option sets", "", _md(pd.DataFrame(rows)), ""]
+    if pint is not None:
+        rate = cba.discount_rate.min() if "discount_rate" in cba else None
+        out += ["ENPV and benefit/cost: PINT against `reference` (cba.csv"
+                + (f", discount rate {rate:.0%}" if rate is not None else "") + "); a benefit/cost "
+                "above 1 means the benefits (security, welfare, CO2) exceed the costs.", ""]
+    else:
+        out += ["Cost-benefit results: not available for this study (no cba.csv).", ""]
+    return out
+
+
+def _recipient_codes(ds, recipients: list[str]) -> list[str]:
+    present = set(map(str, ds.country.values))
+    return [c for c in recipients if c in present]
+
+
+def _cases(ds) -> Iterable[tuple[str, str]]:
+    for clim in map(str, ds.climate.values):
+        for stress in map(str, ds.stress.values):
+            yield clim, stress
+
+
+def _case_label(clim: str, stress: str) -> str:
+    return stress if clim == "average" else f"{stress}, {clim}"
+
+
+def _findings(ds, names, recipients, isolated, bott) -> list[str]:
+    out = ["## Findings", ""]
+    ref = "reference" if "reference" in ds.option.values else str(ds.option.values[0])
+    rules = [("cooperative", "unserved_gas")] + ([("isolated", "unserved_gas_isolated")]
+                                                 if isolated else [])
+    any_found = False
+    quiet = []
+    for clim, stress in _cases(ds):
+        for rule, var in rules:
+            da = ds[var].sel(climate=clim, stress=stress)
+            tot = da.sum("country", min_count=1)
+            if not (tot > ZERO_BCM).any():
+                continue
+            any_found = True
+            base = da.sel(option=ref).to_series().fillna(0.0)
+            hit = base[base > ZERO_BCM].sort_values(ascending=False)
+            label = _case_label(clim, stress)
+            parts = ", ".join(f"{names.get(c, c)} {_f(v)}" for c, v in hit.items())
+            s = f"- **{label}, {rule}**: `{ref}` leaves {_f(base.sum())} bcm undelivered" + \
+                (f" ({parts})." if parts else ".")
+            effects = []
+            for opt in map(str, ds.option.values):
+                if opt == ref:
+                    continue
+                v = da.sel(option=opt).to_series().fillna(0.0)
+                removed = [names.get(c, c) for c in hit.index if v.get(c, 0.0) <= ZERO_BCM]
+                reduced = [f"{names.get(c, c)} {_f(hit[c])} → {_f(v[c])}" for c in hit.index
+                           if ZERO_BCM < v.get(c, 0.0) < hit[c] - ZERO_BCM]
+                worse = [f"{names.get(c, c)} {_f(base.get(c, 0.0))} → {_f(v[c])}"
+                         for c in v.index if v[c] > base.get(c, 0.0) + ZERO_BCM]
+                bits = []
+                if removed:
+                    bits.append("removes it in " + ", ".join(removed))
+                if reduced:
+                    bits.append("reduces it in " + ", ".join(reduced))
+                if worse:
+                    bits.append("raises it in " + ", ".join(worse))
+                if bits:
+                    effects.append(f"`{opt}` " + "; ".join(bits))
+            s += (" " + "; ".join(effects) + ".") if effects else \
+                " No option set changes it."
+            out.append(s)
+        if not any((ds[v].sel(climate=clim, stress=stress).sum("country", min_count=1)
+                    > ZERO_BCM).any() for _, v in rules):
+            quiet.append(_case_label(clim, stress))
+    if quiet:
+        out.append("- No disrupted demand in any option set under: " + ", ".join(quiet) + ".")
+    if not any_found:
+        out.append("- No case leaves any demand undelivered: the ranking falls to cost.")
+    out += _idle_options(ds, ref, bott)
+    out += _binding_findings(bott, ref)
+    out.append("")
+    return out
+
+
+def _idle_options(ds, ref: str, bott: pd.DataFrame) -> list[str]:
+    """Findings for option sets that change no disrupted demand anywhere."""
+    out = []
+    vars_ = [v for v in ("unserved_gas", "unserved_gas_isolated") if v in ds]
+    base = [ds[v].sel(option=ref).fillna(0.0) for v in vars_]
+    for opt in map(str, ds.option.values):
+        if opt == ref:
+            continue
+        same = all(float(abs(ds[v].sel(option=opt).fillna(0.0) - b).max()) <= ZERO_BCM
+                   for v, b in zip(vars_, base, strict=True))
+        if not same:
+            continue
+        why = ""
+        if not bott.empty:
+            b = bott[(bott.option == opt) & (bott.stress == "none")]
+            if "climate" in b:
+                b = b[b.climate == "average"]
+            b = b[b.days_at_capacity >= 300].sort_values("shadow_price_eur_per_mwh",
+                                                         ascending=False).head(3)
+            if len(b):
+                why = " In its undisturbed year " + ", ".join(
+                    f"{r.link} is full {r.days_at_capacity:.0f} days (shadow price "
+                    f"{r.shadow_price_eur_per_mwh:.2f} EUR/MWh)" for r in b.itertuples()) + \
+                    ", so gas the option brings in cannot reach the recipients."
+        out.append(f"- `{opt}` changes no country's disrupted demand in any case." + why)
+    return out
+
+
+def _binding_findings(bott: pd.DataFrame, ref: str) -> list[str]:
+    if bott.empty:
+        return []
+    b = bott[(bott.option == ref) & (bott.stress == "none")]
+    if "climate" in b:
+        b = b[b.climate == "average"]
+    b = b[b.shadow_price_eur_per_mwh > 0.005].sort_values(
+        ["days_at_capacity", "shadow_price_eur_per_mwh"], ascending=False).head(5)
+    if b.empty:
+        return []
+    return ["- Binding in the undisturbed year (`" + ref + "`): " + "; ".join(
+        f"{r.link} {r.days_at_capacity:.0f} days at capacity, shadow price "
+        f"{r.shadow_price_eur_per_mwh:.2f} EUR/MWh" for r in b.itertuples()) + "."]
+
+
+def _country_tables(ds, names, recipients, isolated) -> list[str]:
+    codes = _recipient_codes(ds, recipients)
+    others = [c for c in map(str, ds.country.values) if c not in codes]
+    out = [f"## Disrupted demand of the {len(codes)} recipients of Azerbaijani gas [bcm]", "",
+           "One table per stress case and climate that disrupts any demand; rows are the "
+           "recipients, columns the option sets; each cell is cooperative"
+           + (" / isolated" if isolated else "") + " curtailment [bcm over the case window].",
+           ""]
+    shown = False
+    for clim, stress in _cases(ds):
+        co = ds.unserved_gas.sel(climate=clim, stress=stress)
+        iso = ds.unserved_gas_isolated.sel(climate=clim, stress=stress) if isolated else None
+        tot = co.sum("country", min_count=1).max()
+        if iso is not None:
+            tot = max(float(tot), float(iso.sum("country", min_count=1).max()))
+        if not float(tot) > ZERO_BCM:
+            continue
+        shown = True
+        rows = []
+        for c in [*codes, "others"]:
+            sel = others if c == "others" else [c]
+            row = {"country": f"other countries ({len(others)})" if c == "others"
+                   else names.get(c, c)}
+            for opt in map(str, ds.option.values):
+                a = float(co.sel(option=opt, country=sel).sum(min_count=1)) if sel else 0.0
+                cell = _f(a)
+                if iso is not None:
+                    b = float(iso.sel(option=opt, country=sel).sum(min_count=1)) if sel else 0.0
+                    cell += f" / {_f(b)}"
+                row[opt] = cell
+            rows.append(row)
+        out += [f"### {_case_label(clim, stress)}", "", _md(pd.DataFrame(rows)), ""]
+    if not shown:
+        out += ["No case disrupts any demand.", ""]
+    return out
+
+
+def _bottleneck_section(bott: pd.DataFrame) -> list[str]:
+    out = ["## Bottlenecks", ""]
+    if bott.empty:
+        return [*out, "No link or terminal at >= 99 % of its capacity on any day (or the "
+                "study predates bottlenecks.csv).", ""]
+    keys = [c for c in ("climate", "stress") if c in bott]
+    g = bott.groupby(["link", *keys])
+    agg = g.agg(days=("days_at_capacity", "max"), price=("shadow_price_eur_per_mwh", "mean"),
+                sets=("option", "nunique")).reset_index()
+    agg = agg[agg.days >= 1].sort_values(["days", "price"], ascending=False)
+    table = agg.groupby("link").agg(
+        cases=("days", "size"), max_days=("days", "max"),
+        mean_price=("price", "mean")).sort_values(["max_days", "mean_price"],
+                                                  ascending=False).head(15).reset_index()
+    table["max_days"] = table.max_days.map(lambda x: _f(x, 0))
+    table["mean_price"] = table.mean_price.map(_f)
+    table.columns = ["link", "cases at capacity", "most days at capacity in a case",
+                     "mean shadow price [EUR/MWh]"]
+    out += ["Links and terminals at >= 99 % of capacity (all cases in `bottlenecks.csv`, "
+            "per option set, stress and climate; the 15 most binding here):", "",
+            _md(table), ""]
+    return out
+
+
+def _price_section(ds, names, recipients) -> list[str]:
+    if "scarcity_days" not in ds:
+        return []
+    codes = _recipient_codes(ds, recipients)
+    clim = "average" if "average" in ds.climate.values else str(ds.climate.values[0])
+    if "none" not in ds.stress.values:
+        return []
+    sd = ds.scarcity_days.sel(climate=clim, stress="none")
+    price = ds.price.sel(climate=clim, stress="none")
+    flagged = [c for c in map(str, ds.country.values) if float(sd.sel(country=c).max()) > 0]
+    out = ["## Prices in the undisturbed year", "",
+           "Mean gas price per country weighted by demand served [EUR/MWh], option set `"
+           + str(ds.option.values[0]) + "`. † = on some days the price is set by unserved gas "
+           "(the cost of disrupted gas, 600 EUR/MWh): it measures scarcity, not a market "
+           "price; the number of such days is given.", ""]
+    rows = []
+    opt = ds.option.values[0]
+    for c in [*codes, *[x for x in flagged if x not in codes]]:
+        d = float(sd.sel(country=c, option=opt))
+        p = float(price.sel(country=c, option=opt))
+        rows.append({"country": names.get(c, c), "price [EUR/MWh]": _f(p) + (" †" if d > 0
+                                                                            else ""),
+                     "days priced by unserved gas": _f(d, 0) if not math.isnan(d) else "–"})
+    return [*out, _md(pd.DataFrame(rows)), ""]
+
+
+def _legend(isolated: bool) -> list[str]:
+    from energy_model.analysis.bottlenecks import COLUMNS as BOTTLENECK_COLUMNS
+
+    out = ["## Legend", "", "Ranking table:", ""]
+    out += [f"- `{k}`: {v}" for k, v in RANK_COLUMNS.items()]
+    out += ["", "`costs.csv`:", ""] + [f"- `{k}`: {v}" for k, v in COST_COLUMNS.items()]
+    out += ["", "`bottlenecks.csv` (also `option`, `climate`, `stress`):", ""]
+    out += [f"- `{k}`: {v}" for k, v in BOTTLENECK_COLUMNS.items()]
+    out += ["", "Other files: `countries.csv` (per case and country: `unserved_gas` and "
+            "`gas_demand` [bcm over the window], `price` [EUR/MWh], `gas_for_power` [bcm], "
+            "`co2` [Mt]); `indicators.csv` (long table: option, climate, stress, country, "
+            "indicator, value, unit); `cba.csv`; `deliveries.csv` (country, origin, bcm); "
+            "`results.nc` (everything, as an xarray Dataset).", ""]
+    return out
