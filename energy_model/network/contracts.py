@@ -8,7 +8,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.data.loading import Inputs
-from energy_model.network.topology import fill_link_ports, select_active
+from energy_model.network.topology import fill_link_ports, port_columns, select_active
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +74,8 @@ def raise_contract_maxima(n: pypsa.Network, link: str, added_mw: float) -> None:
     if added_mw <= 0:
         return
     hours = n.snapshot_weightings.generators.sum()
-    for col in [c for c in n.links.columns if c.startswith("bus") and c[3:].isdigit()]:
+    for col in port_columns(n, 2):
         meter = n.links.at[link, col]
-        if int(col[3:]) >= 2 and meter in n.generators.index:
+        if meter in n.generators.index:
             n.generators.loc[meter, "e_sum_min"] -= added_mw * hours
             n.generators.loc[meter, "p_nom"] += added_mw

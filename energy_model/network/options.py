@@ -20,6 +20,7 @@ from energy_model.data.loading import Inputs
 from energy_model.network.contracts import raise_contract_maxima
 from energy_model.network.gas import add_lng_terminals, add_pipelines, add_storage
 from energy_model.network.power import ac_bus, add_power_links
+from energy_model.network.topology import in_service
 from energy_model.timeseries import monthly_to_snapshots
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def _by_name(table: pd.DataFrame, name: str, year: int) -> pd.DataFrame:
     rows = table[table.name == name]
     if rows.empty:
         raise KeyError(f"no asset named {name!r}")
-    valid = rows[(rows.start_year <= year) & (rows.end_year.fillna(9999) >= year)]
+    valid = rows[in_service(rows, year)]
     return valid if not valid.empty else rows.sort_values("start_year").iloc[:1]
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.data.loading import Inputs
-from energy_model.network.topology import empty_ports
+from energy_model.network.topology import empty_ports, select_active
 from energy_model.timeseries import monthly_to_snapshots
 from energy_model.units import LHV_PER_GCV
 
@@ -76,9 +76,8 @@ def add_power(n: pypsa.Network, data: Inputs, year: int) -> None:
                               & (data.power_capacity.capacity_mw > 0)]
     add_plants(n, cap, data, co2_price)
     links = data.power_links
-    end = links.end_year.fillna(9999)
-    active = links[links.status.isin(("operating", "fid")) & (links.start_year <= year)
-                   & (end >= year) & links["from"].isin(regions) & links["to"].isin(regions)]
+    active = select_active(links, year)
+    active = active[active["from"].isin(regions) & active["to"].isin(regions)]
     add_power_links(n, active, data.parameters)
     n.meta = {**n.meta, "co2_price_eur_per_t": co2_price}
 

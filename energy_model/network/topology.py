@@ -20,32 +20,40 @@ IN_BASE_NETWORK = ("operating", "fid")
 """Statuses of assets present in every network of their years."""
 
 
+def in_service(df: pd.DataFrame, year: int) -> pd.Series:
+    """Return a mask of the asset rows whose period (start to end year) contains ``year``."""
+    end = df.end_year.fillna(9999) if "end_year" in df else 9999
+    return (df.start_year <= year) & (end >= year)
+
+
 def select_active(df: pd.DataFrame, year: int,
                   statuses: Sequence[str] = IN_BASE_NETWORK) -> pd.DataFrame:
     """Return the rows of an asset table in service in ``year`` with one of ``statuses``."""
-    end = df.end_year.fillna(9999)
-    mask = df.status.isin(statuses) & (df.start_year <= year) & (end >= year)
-    return df[mask]
+    return df[df.status.isin(statuses) & in_service(df, year)]
+
+
+def port_columns(n: pypsa.Network, first: int = 0) -> list[str]:
+    """Return the Link bus columns ``bus<k>`` with ``k >= first``, in port order."""
+    cols = [c for c in n.links.columns if c.startswith("bus") and c[3:].isdigit()]
+    return sorted((c for c in cols if int(c[3:]) >= first), key=lambda c: int(c[3:]))
 
 
 def empty_ports(n: pypsa.Network) -> dict[str, object]:
     """Return attributes that give a new Link empty extra ports (``bus2`` = "", efficiency 1)."""
     out: dict[str, object] = {}
-    for col in n.links.columns:
-        if col.startswith("bus") and col[3:].isdigit() and int(col[3:]) >= 2:
-            out[col] = ""
-            out[f"efficiency{col[3:]}"] = 1.0
+    for col in port_columns(n, 2):
+        out[col] = ""
+        out[f"efficiency{col[3:]}"] = 1.0
     return out
 
 
 def fill_link_ports(n: pypsa.Network) -> None:
     """Give Links added after the contract meters empty extra ports (no bus, efficiency 1)."""
-    for col in n.links.columns:
-        if col.startswith("bus") and col[3:].isdigit() and int(col[3:]) >= 2:
-            n.links[col] = n.links[col].fillna("")
-            eff = f"efficiency{col[3:]}"
-            if eff in n.links.columns:
-                n.links[eff] = n.links[eff].fillna(1.0)
+    for col in port_columns(n, 2):
+        n.links[col] = n.links[col].fillna("")
+        eff = f"efficiency{col[3:]}"
+        if eff in n.links.columns:
+            n.links[eff] = n.links[eff].fillna(1.0)
 
 
 def remove_unattached_buses(n: pypsa.Network) -> None:
@@ -53,9 +61,8 @@ def remove_unattached_buses(n: pypsa.Network) -> None:
     used: set[str] = set()
     for c in ("Generator", "Load", "Store", "StorageUnit"):
         used |= set(n.static(c).bus)
-    for col in n.links.columns:
-        if col.startswith("bus") and col[3:].isdigit():
-            used |= set(n.links[col])
+    for col in port_columns(n):
+        used |= set(n.links[col])
     unused = n.buses.index.difference(list(used))
     if len(unused):
         logger.debug("removing unattached buses %s", list(unused))
@@ -79,13 +86,8 @@ def check_no_energy_creation(n: pypsa.Network) -> None:
 
 def link_ports(n: pypsa.Network) -> list[int]:
     """Return the Link port numbers in use (0 and 1 always, 2, 3, … where a bus is set)."""
-    ports = []
-    for col in n.links.columns:
-        if col.startswith("bus") and col[3:].isdigit():
-            port = int(col[3:])
-            if port < 2 or (n.links[col] != "").any():
-                ports.append(port)
-    return sorted(ports)
+    return [int(c[3:]) for c in port_columns(n)
+            if int(c[3:]) < 2 or (n.links[c] != "").any()]
 
 
 ENTRY_CARRIERS = ("gas pipeline", "LNG terminal")
