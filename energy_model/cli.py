@@ -191,18 +191,26 @@ def _add_list(p: argparse.ArgumentParser) -> None:
 
 
 def climate_catalogue() -> dict[str, str]:
-    """Return ``name -> description`` of the climatic cases (the scenarios' list if present)."""
+    """Return ``name -> description`` of the climatic cases studies accept.
+
+    Read from ``CLIMATES`` in :mod:`energy_model.scenarios.climates` without importing it (it
+    imports PyPSA); the static list of :mod:`energy_model.data.names` if that fails.
+    """
+    import ast
+
     from energy_model.data.names import CLIMATES
 
+    path = Path(__file__).parent / "scenarios" / "climates.py"
     try:
-        from energy_model.scenarios import climates
-    except ImportError:
-        return dict(CLIMATES)
-    table = getattr(climates, "CLIMATES", None)
-    if not isinstance(table, dict) or not table:
-        return dict(CLIMATES)
-    return {str(k): v if isinstance(v, str) else str(getattr(v, "description", v))
-            for k, v in table.items()}
+        for node in ast.parse(path.read_text()).body:
+            target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+            if isinstance(target, ast.Name) and target.id == "CLIMATES":
+                table = ast.literal_eval(node.value)
+                if isinstance(table, dict) and table:
+                    return {str(k): str(v) for k, v in table.items()}
+    except (OSError, SyntaxError, ValueError):
+        pass
+    return dict(CLIMATES)
 
 
 def catalogue(what: str, inputs: str | None = None) -> dict[str, str]:
