@@ -271,7 +271,7 @@ def _finish(ax, fig, xy, vmax, unit, norm_u, cmap, cmap_u, power, annual, title)
     if power:
         handles.append(Line2D([], [], color="#7b3294", ls="--", lw=1.5,
                               label="electricity (width: energy)"))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, title="gas flow (arrow width)",
+    ax.legend(handles=handles, loc="best", fontsize=8, title="gas flow (arrow width)",
               title_fontsize=8, framealpha=0.9)
     for rect, sm, label in (
             ((0.08, 0.06, 0.38, 0.022), ScalarMappable(norm=Normalize(0, 1), cmap=cmap),
