@@ -19,7 +19,7 @@ from energy_model import units
 from energy_model.data.loading import Inputs
 from energy_model.network.contracts import raise_contract_maxima
 from energy_model.network.gas import add_lng_terminals, add_pipelines, add_storage
-from energy_model.network.power import ac_bus, add_power_links
+from energy_model.network.power import ac_bus, add_power_links, thermal_marginal_cost
 from energy_model.network.topology import in_service
 from energy_model.timeseries import monthly_to_snapshots
 
@@ -160,7 +160,8 @@ def _add_power_capacity(n: pypsa.Network, data: Inputs, target: str, mw: float) 
     t = data.power_technologies.set_index("technology").loc[tech]
     co2_price = n.meta.get("co2_price_eur_per_t", 0.0)
     fuel = 0.0 if pd.isna(t.fuel_price_eur_per_mwh_th) else t.fuel_price_eur_per_mwh_th
-    mc = (fuel + co2_price * t.co2_t_per_mwh_th) / t.efficiency + t.vom_eur_per_mwh
+    mc = thermal_marginal_cost(fuel, co2_price, t.co2_t_per_mwh_th, t.efficiency,
+                               t.vom_eur_per_mwh)
     n.add("Generator", target, bus=ac_bus(region), carrier=tech, p_nom=mw, marginal_cost=mc,
           co2_t_per_mwh_th=t.co2_t_per_mwh_th, efficiency=t.efficiency, origin="")
 

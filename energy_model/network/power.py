@@ -109,8 +109,8 @@ def add_plants(n: pypsa.Network, cap: pd.DataFrame, data: Inputs, co2_price: flo
               marginal_cost=co2_price * co2[gas] + t.vom_eur_per_mwh.to_numpy()[gas] * eff[gas],
               co2_t_per_mwh_th=co2[gas])
     other = ~gas
-    fuel = t.fuel_price_eur_per_mwh_th.fillna(0.0).to_numpy()
-    mc = (fuel + co2_price * co2) / eff + t.vom_eur_per_mwh.to_numpy()
+    mc = thermal_marginal_cost(t.fuel_price_eur_per_mwh_th.fillna(0.0).to_numpy(), co2_price,
+                               co2, eff, t.vom_eur_per_mwh.to_numpy())
     variable = cap.technology.isin(VARIABLE_TECHNOLOGIES).to_numpy() & other
     for mask in (other & ~variable, variable):
         if not mask.any():
@@ -122,6 +122,15 @@ def add_plants(n: pypsa.Network, cap: pd.DataFrame, data: Inputs, co2_price: flo
               carrier=cap.technology.to_numpy()[mask], p_nom=cap.capacity_mw.to_numpy()[mask],
               marginal_cost=mc[mask], co2_t_per_mwh_th=co2[mask], efficiency=eff[mask],
               origin="", **kwargs)
+
+
+def thermal_marginal_cost(fuel, co2_price: float, co2_factor, efficiency, vom):
+    """Return a fuel-burning Generator's marginal cost [EUR/MWh_el].
+
+    ``(fuel [EUR/MWh_th] + co2_price [EUR/t] × co2_factor [t/MWh_th]) / efficiency [-] + vom
+    [EUR/MWh_el]``; works on scalars and arrays.
+    """
+    return (fuel + co2_price * co2_factor) / efficiency + vom
 
 
 def lhv_to_gcv_efficiency(efficiency):
