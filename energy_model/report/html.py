@@ -114,6 +114,31 @@ def solve_reference(ds: xr.Dataset, inputs: str | Path | None = None) -> pypsa.N
     return solve(n)
 
 
+def write_backcast(study_dir: str | Path, inputs: str | Path | None = None,
+                   year: int = 2024) -> Path | None:
+    """Solve ``year`` and write the published-against-modelled table ``study_dir/calibration.csv``.
+
+    Returns the path, or None (logged) when the year has no calibration rows or cannot be solved.
+    """
+    from energy_model.analysis.calibration import compare_exports
+    from energy_model.data.loading import load_inputs
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import solve
+
+    try:
+        data = load_inputs(inputs)
+        table = compare_exports(solve(build_network(year, [], data)), data)
+    except Exception as err:
+        logger.warning("back-cast skipped: %s: %s", type(err).__name__, err)
+        return None
+    if table.empty:
+        logger.info("back-cast skipped: no calibration rows for %d", year)
+        return None
+    with output_dir(study_dir, add=True) as stage:
+        table.to_csv(stage / "calibration.csv", index=False)
+    return Path(study_dir) / "calibration.csv"
+
+
 def draw_maps(n: pypsa.Network) -> list[Chart]:
     """Return the annual and peak-day flow maps of a solved network (none without coordinates)."""
     try:
