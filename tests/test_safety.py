@@ -258,3 +258,94 @@ def test_valid_cache_record_is_used(cached_run, monkeypatch):
     calls = _count_cases(monkeypatch)
     run_study(_study(None), out, inputs=tiny, workers=1, progress=False)
     assert calls == []
+
+
+# --- clear errors: build_network, the infeasible hint ------------------------------------------
+
+
+@pytest.mark.parametrize(("year", "error", "match"), [
+    (2025, ValueError, "no model data for 2025: the model years are 2024, 2026, 2030"),
+    (1990, ValueError, "no model data for 1990"),
+    ("2026", TypeError, "year must be a whole number such as 2030, not '2026' \\(str\\)"),
+    (2026.0, TypeError, "not 2026.0 \\(float\\)"),
+    (True, TypeError, "not True \\(bool\\)"),
+])
+def test_build_network_refuses_a_year_without_data_or_of_the_wrong_type(tiny, year, error,
+                                                                        match):
+    from energy_model.network.build import build_network
+
+    with pytest.raises(error, match=match):
+        build_network(year, inputs=tiny)
+
+
+def test_build_network_refuses_an_option_string(tiny):
+    """An option given as a string was read letter by letter."""
+    from energy_model.network.build import build_network
+
+    with pytest.raises(TypeError, match=r"not the string 'px' \(write \['px'\]\)"):
+        build_network(2030, "px", inputs=tiny)
+
+
+def test_infeasible_contract_is_named_from_the_infeasible_set(tiny):
+    from conftest import append_rows
+
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import SolveError, solve
+
+    append_rows(tiny, "contracts.csv", [dict(
+        name="impossible", seller="AZ", buyer="TR", delivery_points="P2", start_year="2020",
+        min_annual="0.9", max_annual="1", unit="bcm/yr", kind="physical", source_id="T-1",
+        estimate="false")])
+    with pytest.raises(SolveError) as err:
+        solve(build_network(2030, inputs=tiny))
+    text = str(err.value)
+    assert "infeasible set" in text and "meter P2" in text
+    assert "Likely cause: contract(s) impossible (contracts.csv)" in text
+
+
+def test_infeasibility_without_contracts_does_not_blame_contracts(tiny):
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import SolveError, solve
+
+    n = build_network(2030, inputs=tiny)
+    n.add("Generator", "must-run", bus="TR", p_nom=1e6, p_min_pu=1.0, marginal_cost=0.0,
+          carrier="gas supply")
+    with pytest.raises(SolveError) as err:
+        solve(n)
+    text = str(err.value)
+    assert "of Generator" in text and "must-run" in text and "nodal_balance of Bus TR" in text
+    assert "contract" not in text.lower()
+
+
+def _load_study_text(tiny, tmp_path, text: bytes):
+    from energy_model.data.loading import load_inputs
+    from energy_model.study.schema import load_study
+
+    path = tmp_path / "study.yaml"
+    path.write_bytes(text)
+    return load_study(path, load_inputs(tiny))
+
+
+def test_study_year_as_a_float_is_rejected(tiny, tmp_path):
+    """`year: 2030.0` passed validation and wrote all-NaN results."""
+    from energy_model.study.schema import StudyError
+
+    with pytest.raises(StudyError, match=r"key 'year': 2030.0 is not a model year"):
+        _load_study_text(tiny, tmp_path, b"name: x\nyear: 2030.0\noptions: {reference: []}\n"
+                                         b"stresses: [none]\n")
+
+
+def test_study_option_list_as_a_string_is_rejected(tiny, tmp_path):
+    from energy_model.study.schema import StudyError
+
+    with pytest.raises(StudyError, match=r"options.a: give a list of option names"):
+        _load_study_text(tiny, tmp_path, b"name: x\nyear: 2030\noptions: {a: px}\n"
+                                         b"stresses: [none]\n")
+
+
+def test_non_utf8_study_file_is_a_message_not_a_traceback(tiny, tmp_path):
+    from energy_model.study.schema import StudyError
+
+    with pytest.raises(StudyError, match=r"study.yaml: 1 problem\(s\)\n  - is not UTF-8 text "
+                                         r"\(byte 7: b'\\xe9'\); save the file as UTF-8"):
+        _load_study_text(tiny, tmp_path, "name: d\xe9j\xe0\nyear: 2030\n".encode("latin-1"))

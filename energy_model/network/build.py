@@ -7,12 +7,14 @@ same cost with ``n.optimize()``.
 from __future__ import annotations
 
 import logging
+import numbers
 from collections.abc import Sequence
 from pathlib import Path
 
 import pypsa
 
 from energy_model.data.loading import Inputs, load_inputs
+from energy_model.data.schema import MODEL_YEARS
 from energy_model.network.contracts import add_contracts
 from energy_model.network.gas import (
     CARRIERS,
@@ -64,6 +66,8 @@ def build_network(year: int, options: Sequence[str] = (),
         An unsolved network; snapshot weights are the hours each snapshot stands for.
     """
     data = inputs if isinstance(inputs, Inputs) else load_inputs(inputs)
+    year = check_year(year, data)
+    options = check_option_names(options)
     n = pypsa.Network(name=f"energy_model gas {year}")
 
     if not power and options_need_power(options, data):
@@ -100,6 +104,42 @@ def build_network(year: int, options: Sequence[str] = (),
     logger.info("built %s: %d buses, %d links, %d generators, %d stores", n.name,
                 len(n.buses), len(n.links), len(n.generators), len(n.stores))
     return n
+
+
+def check_year(year: object, data: Inputs) -> int:
+    """Return ``year`` as an int; raise for a wrong type or a year without data.
+
+    Raises
+    ------
+    TypeError
+        For anything but a whole number (``"2026"``, ``2026.0``, ``True``).
+    ValueError
+        For a year that is not a model year or has no gas demand in the inputs.
+    """
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
+        raise TypeError(f"year must be a whole number such as 2030, not {year!r} "
+                        f"({type(year).__name__})")
+    year = int(year)
+    have = sorted({int(y) for y in data.gas_demand.year.dropna()})
+    if year not in MODEL_YEARS or year not in have:
+        raise ValueError(f"no model data for {year}: the model years are "
+                         f"{', '.join(map(str, MODEL_YEARS))} and the inputs in "
+                         f"{data.directory} have gas demand for {', '.join(map(str, have))}")
+    return year
+
+
+def check_option_names(options: object) -> list[str]:
+    """Return ``options`` as a list of names; raise ``TypeError`` for a string or non-names."""
+    if isinstance(options, str):
+        raise TypeError(f"options must be a list of option names, not the string {options!r} "
+                        f"(write [{options!r}])")
+    try:
+        names = list(options)  # type: ignore[call-overload]
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(x, str) for x in names):
+        raise TypeError(f"options must be a list of option names, not {options!r}")
+    return names
 
 
 def network_path(year: int, directory: str | Path = "networks") -> Path:

@@ -74,9 +74,10 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
     if status != "ok":
         hint = ""
         if "infeasible" in str(condition):
-            hint = (" The gas balance always has unserved gas as a last resort, so infeasibility "
-                    "comes from hard bounds: a contract minimum (e_sum_min) that the delivery "
-                    "points or the seller cannot meet, or a cyclic store that cannot balance.")
+            hint = " " + explain_infeasibility(n)
+        elif "unbounded" in str(condition):
+            hint = (" Unbounded: a component with a negative cost and no capacity limit "
+                    "(check marginal_cost < 0 with p_nom_extendable and no p_nom_max).")
         raise SolveError(f"optimisation of {n.name!r} failed: status={status}, "
                          f"condition={condition}.{hint}")
     if check:
@@ -119,6 +120,42 @@ def _stdout_to_stderr():
             sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def explain_infeasibility(n: pypsa.Network, limit: int = 8) -> str:
+    """Return the components in HiGHS's irreducible infeasible set, and the contracts behind them.
+
+    Uses linopy's ``Model.compute_infeasibilities`` (HiGHS IIS). The gas balance always has
+    unserved gas as a last resort, so the set names hard bounds: annual limits
+    (``e_sum_min``/``e_sum_max``) of contract meters or supplies, pipeline capacities, stores.
+    """
+    try:
+        labels = n.model.compute_infeasibilities()
+    except Exception as err:  # the IIS is a diagnosis: never hide the original failure
+        return (f"HiGHS gave no infeasible set ({type(err).__name__}: {err}); look at hard "
+                "bounds: contract minima (contracts.csv), supply caps, cyclic stores.")
+    groups: dict[str, set[str]] = {}
+    for label in labels:
+        cname, coord = n.model.constraints.get_label_position(int(label))
+        groups.setdefault(cname, set()).add(str(coord.get("name", "")))
+    if not groups:
+        return "HiGHS found no infeasible set; check hard bounds and cyclic stores."
+    parts = []
+    for cname, names in sorted(groups.items()):
+        component, _, attr = cname.partition("-")
+        shown = sorted(names)[:limit] + (["..."] if len(names) > limit else [])
+        parts.append(f"{attr} of {component} {', '.join(shown)}")
+    involved = set().union(*groups.values())
+    meters = n.meta.get("contracts", {}) if isinstance(n.meta, dict) else {}
+    contracts = sorted({str(r.get("name", meter)) for meter, recs in meters.items()
+                        if meter in involved for r in recs})
+    text = (f"HiGHS's infeasible set has {len(labels)} constraint(s): " + "; ".join(parts)
+            + ".")
+    if contracts:
+        text += (f" Likely cause: contract(s) {', '.join(contracts)} (contracts.csv): their "
+                 "annual minimum cannot flow through their delivery points or be supplied by "
+                 "the seller.")
+    return text
 
 
 def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:

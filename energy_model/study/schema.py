@@ -81,7 +81,11 @@ def load_study(path: str | Path, data: Inputs) -> Study:
     """Read and validate a study file; raise :class:`StudyError` listing every problem."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise StudyError(str(path), [f"is not UTF-8 text (byte {err.start}: "
+                                     f"{err.object[err.start:err.start + 1]!r}); save the "
+                                     "file as UTF-8"]) from None
     except (OSError, yaml.YAMLError) as err:
         raise StudyError(str(path), [f"cannot be read as YAML: {err}"]) from None
     problems = validate_study(raw, data)
@@ -99,8 +103,9 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
     out += [f"missing key {k!r}" for k in ("name", "year", "options", "stresses") if k not in raw]
     if "name" in raw and not (isinstance(raw["name"], str) and raw["name"]):
         out.append("key 'name': give a non-empty text")
-    if "year" in raw and raw["year"] not in (2024, 2026, 2030):
-        out.append(f"key 'year': {raw['year']!r} is not a model year (2024, 2026, 2030)")
+    if "year" in raw and (type(raw["year"]) is not int or raw["year"] not in (2024, 2026, 2030)):
+        out.append(f"key 'year': {raw['year']!r} is not a model year (2024, 2026, 2030); "
+                   "write one of them as a whole number")
     known_options = set(data.options.option)
     opts = raw.get("options")
     if "options" in raw:
