@@ -78,7 +78,8 @@ def spread_annual(annual: pd.Series, shares: pd.DataFrame, weights: pd.Series,
     """
     months = snapshot_months(weights.index, resolution)
     hours = weights.groupby(weights.index.month).transform("sum").to_numpy()  # per period
-    share = np.vstack([shares.loc[list(m), annual.index].sum().to_numpy() for m in months])
+    per_period = {m: shares.loc[list(m), annual.index].sum().to_numpy() for m in set(months)}
+    share = np.vstack([per_period[m] for m in months])  # one look-up per period, not per day
     rate = share / hours[:, None] * annual.to_numpy()
     out = pd.DataFrame(rate, index=weights.index, columns=annual.index)
     total = out.mul(weights, axis=0).sum()
@@ -93,9 +94,9 @@ def monthly_to_snapshots(monthly: pd.DataFrame, weights: pd.Series, resolution: 
     ``solar_columns`` are shaped by :func:`solar_diurnal_shape` (daily mean preserved).
     """
     months = snapshot_months(weights.index, resolution)
-    values = np.vstack([
-        np.average(monthly.loc[list(m)].to_numpy(), axis=0,
-                   weights=DAYS_IN_MONTH[[x - 1 for x in m]]) for m in months])
+    per_period = {m: np.average(monthly.loc[list(m)].to_numpy(), axis=0,
+                                weights=DAYS_IN_MONTH[[x - 1 for x in m]]) for m in set(months)}
+    values = np.vstack([per_period[m] for m in months])
     out = pd.DataFrame(values, index=weights.index, columns=monthly.columns)
     if resolution != "daily" and solar_columns:
         shape = solar_diurnal_shape(weights.index)

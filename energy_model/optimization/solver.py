@@ -15,6 +15,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.network.topology import link_ports
+from energy_model.optimization.lean import lean_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +66,9 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
     """
     opts = {**DEFAULT_SOLVER_OPTIONS, **(solver_options or {})}
     opts.setdefault("output_flag", False)
+    opts.setdefault("log_to_console", False)
     with _stdout_to_stderr():  # HiGHS prints its banner on fd 1 even with output_flag off
-        status, condition = n.optimize(solver_name="highs", solver_options=opts,
-                                       io_api="direct", log_to_console=False,
-                                       include_objective_constant=False,
-                                       extra_functionality=_with_case_constraints(
-                                           extra_functionality))
+        status, condition = optimize(n, opts, _with_case_constraints(extra_functionality))
     if status != "ok":
         hint = ""
         if "infeasible" in str(condition):
@@ -84,6 +82,45 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
         check_energy_balance(n)
     logger.info("solved %s: total cost %.4g EUR", n.name, n.objective)
     return n
+
+
+def optimize(n: pypsa.Network, solver_options: dict,
+             extra_functionality=None) -> tuple[str, str]:
+    """Build the linopy model of ``n``, solve it with HiGHS and assign the results.
+
+    PyPSA's ``n.optimize`` without the parts our networks do not need (measured in
+    ``examples/benchmark.py``): dispatch limits as variable bounds
+    (:func:`energy_model.optimization.lean.lean_bounds`, the same LP with a third of the rows),
+    no consistency check (the builder guarantees known buses and
+    carriers, and :func:`energy_model.network.topology.check_no_energy_creation` the links), and
+    no network topology or voltage angles after the solve (gas and the electricity layer are
+    Links only: PyPSA's ``determine_network_topology`` on every one-bus sub-network costs more
+    than the rest of the post-processing). Assigned as by PyPSA: dispatch and capacities
+    (``*_t.p``, ``p_nom_opt``), the objective, bus marginal prices per MWh (the balance duals
+    divided by the snapshot weights) and ``loads_t.p``.
+
+    Returns
+    -------
+    tuple of str
+        linopy's ``(status, condition)``.
+    """
+    with lean_bounds():
+        m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
+    if extra_functionality is not None:
+        extra_functionality(n, n.snapshots)
+    status, condition = m.solve(solver_name="highs", io_api="direct", **solver_options)
+    if status == "ok":
+        assign_results(n)
+    return status, condition
+
+
+def assign_results(n: pypsa.Network) -> None:
+    """Write the solution of ``n.model`` to the network (see :func:`optimize`)."""
+    n.optimize.assign_solution()
+    n.optimize.assign_duals(False)
+    w = n.snapshot_weightings.objective
+    n.buses_t.marginal_price = n.buses_t.marginal_price.div(w, axis=0)
+    n.loads_t.p = n.get_switchable_as_dense("Load", "p_set")
 
 
 def _with_case_constraints(extra_functionality=None):
