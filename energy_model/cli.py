@@ -55,6 +55,8 @@ def common_options() -> argparse.ArgumentParser:
                         "warnings; -vv: also PyPSA and linopy)")
     g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                    help="only warnings and errors on stderr, no progress bars")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback of an error instead of one message")
     return common
 
 
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     args.verbose = getattr(args, "verbose", 0)
     args.quiet = getattr(args, "quiet", False)
+    args.debug = getattr(args, "debug", False)
     configure_logging(args.verbose, args.quiet)
     from energy_model.outdir import OutputDirError
 
@@ -106,11 +109,41 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return 0
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"energy-model {args.command}: interrupted (finished study cases are kept in the "
+              "cache; run the same command again to continue)", file=sys.stderr)
+        return 130
     except Exception as err:
+        if args.debug:
+            raise
         if _is_input_error(err):  # InputError, without importing pandas for every command
             print(err, file=sys.stderr)
             return 2
-        raise
+        return _report_error(args.command, err)
+
+
+def _report_error(command: str, err: Exception) -> int:
+    """Print one message for ``err``; return 2 for an expected failure, 3 for a likely bug.
+
+    Expected: the package's own errors (bad study file, failed solve, unusable out dir, changed
+    inputs), file-system errors, and errors raised deliberately by energy_model code with a
+    message (a year without data, an unknown option).
+    """
+    import traceback
+
+    text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+    frames = traceback.extract_tb(err.__traceback__)
+    ours = bool(frames) and f"{os.sep}energy_model{os.sep}" in frames[-1].filename
+    expected = (type(err).__module__.startswith("energy_model") or isinstance(err, OSError)
+                or (ours and isinstance(err, ValueError | KeyError | TypeError | RuntimeError)))
+    if expected:
+        print(f"energy-model {command}: {text}", file=sys.stderr)
+        return 2
+    print(f"energy-model {command}: unexpected error {type(err).__name__}: {text} (run again "
+          "with --debug for the traceback, and please report it)", file=sys.stderr)
+    return 3
 
 
 def _is_input_error(err: Exception) -> bool:

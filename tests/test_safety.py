@@ -349,3 +349,69 @@ def test_non_utf8_study_file_is_a_message_not_a_traceback(tiny, tmp_path):
     with pytest.raises(StudyError, match=r"study.yaml: 1 problem\(s\)\n  - is not UTF-8 text "
                                          r"\(byte 7: b'\\xe9'\); save the file as UTF-8"):
         _load_study_text(tiny, tmp_path, "name: d\xe9j\xe0\nyear: 2030\n".encode("latin-1"))
+
+
+# --- the CLI: one message and a non-zero exit, a traceback only with --debug -------------------
+
+
+def _study_file(tmp_path, text: str | bytes) -> str:
+    path = tmp_path / "study.yaml"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return str(path)
+
+
+GOOD_STUDY = "name: t\nyear: 2030\noptions: {reference: []}\nstresses: [none]\n"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["solve", "--year", "2025"], "no model data for 2025"),
+    (["solve", "--year", "2030", "--option", "nope"], "nope"),
+    (["run", "STUDY:name: t\nyear: 2030.0\noptions: {reference: []}\nstresses: [none]\n"],
+     "key 'year': 2030.0 is not a model year"),
+    (["run", "STUDY:name: t\nyear: 2030\noptions: {reference: [nope]}\nstresses: [none]\n"],
+     "options.reference: unknown option 'nope'"),
+    (["run", "STUDY:name: t\nyear: 2030\noptions: {reference: []}\nstresses: [meteor]\n"],
+     "stresses: unknown stress 'meteor'"),
+    (["run", "STUDY-LATIN1"], "is not UTF-8 text"),
+    (["run", "STUDY:" + GOOD_STUDY, "--out", "FILE"], "is an existing file"),
+    (["run", str(Path("no") / "such" / "study.yaml")], "cannot be read"),
+])
+def test_cli_expected_failures_are_one_message(tiny, tmp_path, monkeypatch, capsys, args,
+                                               expected):
+    monkeypatch.setattr("energy_model.optimization.solver.solve", _no_solve)
+    monkeypatch.setattr("linopy.Model.solve", _no_solve)
+    args = list(args)
+    if args[1].startswith("STUDY:"):
+        args[1] = _study_file(tmp_path, args[1].removeprefix("STUDY:"))
+    elif args[1] == "STUDY-LATIN1":
+        args[1] = _study_file(tmp_path, "name: d\xe9j\xe0\n".encode("latin-1"))
+    if "--out" in args:
+        (tmp_path / "file").write_text("x")
+        args[args.index("--out") + 1] = str(tmp_path / "file")
+    else:
+        args += ["--out", str(tmp_path / "out")]
+    code = main([*args, "--inputs", str(tiny)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_cli_solver_failure_is_one_message_naming_the_culprit(tiny, tmp_path, capsys):
+    from conftest import append_rows
+
+    append_rows(tiny, "contracts.csv", [dict(
+        name="impossible", seller="AZ", buyer="TR", delivery_points="P2", start_year="2020",
+        min_annual="0.9", max_annual="1", unit="bcm/yr", kind="physical", source_id="T-1",
+        estimate="false")])
+    code = main(["solve", "--year", "2030", "--inputs", str(tiny), "--out",
+                 str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "contract(s) impossible" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_debug_shows_the_traceback(tiny, tmp_path):
+    with pytest.raises(ValueError, match="no model data for 2025"):
+        main(["solve", "--year", "2025", "--inputs", str(tiny), "--out", str(tmp_path / "o"),
+              "--debug"])
