@@ -234,3 +234,15 @@ def test_report_opens_in_chromium_without_errors_or_requests(report, tmp_path):
     assert [u for u in urls if not u.startswith(("data:", report.resolve().as_uri()))] == []
     assert len(images) >= 5
     assert all(done and w > 100 and h > 100 for done, w, h in images)
+
+
+def test_cli_report_writes_the_page_and_prints_its_path(report, tmp_path, capsys):
+    from energy_model import cli
+
+    study = tmp_path / "study"
+    shutil.copytree(report.parent, study)
+    assert cli.main(["report", str(study), "--no-maps"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == f"report: {(study / 'report.html').resolve()}"
+    assert "data:image/png;base64," in (study / "report.html").read_text()
+    assert cli.main(["report", str(tmp_path / "nothing")]) == 2
