@@ -65,9 +65,10 @@ def locate_buses(n: pypsa.Network) -> pd.DataFrame:
         If no bus of the network has coordinates.
     """
     xy = n.buses[["x", "y"]].astype(float).copy()
-    missing = (xy.x == 0) & (xy.y == 0)
+    missing = ((xy.x == 0) & (xy.y == 0)) | xy.x.isna() | xy.y.isna()
     if missing.all():
-        raise MapError("the network's buses have no coordinates (n.buses.x/y are all 0)")
+        raise MapError("the network's buses have no coordinates (n.buses.x/y are all 0 or "
+                       "missing)")
     xy[missing] = np.nan
     country = n.buses.get("country", pd.Series("", index=n.buses.index)).fillna("")
     home = xy[~missing & (n.buses.index == country)]
