@@ -71,7 +71,7 @@ def rank_options(ds: xr.Dataset) -> pd.DataFrame:
     table.loc[table.failed_cases > 0, "disrupted_bcm"] = float("nan")
     table["cost_bn_eur_per_yr"] = _undisturbed_cost(ds) / 1e9
     key = (table.disrupted_bcm / TIE_BCM).round()
-    table["_key"] = key.fillna(float("inf"))
+    table["_key"] = key.where(table.failed_cases == 0, float("inf")).fillna(float("inf"))
     table["_cost"] = (table.cost_bn_eur_per_yr / TIE_BN_EUR).round()
     table = table.sort_values(["failed_cases", "_key", "_cost"], na_position="last")
     table["rank"] = table._key.rank(method="min").astype(int)

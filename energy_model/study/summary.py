@@ -19,6 +19,9 @@ import xarray as xr
 from energy_model.study.ranking import COLUMNS as RANK_COLUMNS
 from energy_model.study.ranking import RULE, rank_options, ties
 
+SCARCITY_EUR = 100.0
+"""A shadow price at or above this comes from unserved gas behind the link [EUR/MWh]."""
+
 ZERO_BCM = 0.005
 """Disrupted volumes below this are printed as 0.00 and count as none [bcm]."""
 
@@ -257,7 +260,18 @@ def _cases(ds) -> Iterable[tuple[str, str]]:
 
 
 def _case_label(clim: str, stress: str) -> str:
-    return stress if clim == "average" else f"{stress}, {clim}"
+    return f"{stress}, {'average year' if clim == 'average' else clim}"
+
+
+def _scale(ds, clim: str) -> tuple[float, str, int]:
+    """Return (factor, unit, decimals) to show a case's volumes: bcm for the average year,
+    mean mcm/d over the window for a design case (a peak day's 0.01 bcm is 10 mcm/d)."""
+    if clim == "average":
+        return 1.0, "bcm", 2
+    days = {"peak-day": 1.0, "two-week": 14.0}.get(clim, 1.0)
+    if "window_days" in ds.coords:
+        days = float(ds.window_days.sel(climate=clim))
+    return 1000.0 / days, "mcm/d", 1
 
 
 def _findings(ds, names, recipients, isolated, bott) -> list[str]:
@@ -274,22 +288,34 @@ def _findings(ds, names, recipients, isolated, bott) -> list[str]:
             if not (tot > ZERO_BCM).any():
                 continue
             any_found = True
-            base = da.sel(option=ref).to_series().fillna(0.0)
-            hit = base[base > ZERO_BCM].sort_values(ascending=False)
+            k, unit, nd = _scale(ds, clim)
+            da = da * k
             label = _case_label(clim, stress)
-            parts = ", ".join(f"{names.get(c, c)} {_f(v)}" for c, v in hit.items())
-            s = f"- **{label}, {rule}**: `{ref}` leaves {_f(base.sum())} bcm undelivered" + \
-                (f" ({parts})." if parts else ".")
+            if str(ds.status.sel(option=ref, climate=clim, stress=stress).item()) != "ok":
+                per = da.sum("country", min_count=1).to_series().dropna()
+                out.append(f"- **{label}, {rule}**: `{ref}` did not solve; disrupted demand "
+                           "of the sets that did: " + ", ".join(
+                               f"`{o}` {_f(v, nd)} {unit}" for o, v in per.items()) + ".")
+                continue
+            base = da.sel(option=ref).to_series().fillna(0.0)
+            hit = base[base > ZERO_BCM * k].sort_values(ascending=False)
+            parts = ", ".join(f"{names.get(c, c)} {_f(v, nd)}" for c, v in hit.items())
+            s = f"- **{label}, {rule}**: `{ref}` leaves {_f(base.sum(), nd)} {unit} " \
+                "undelivered" + (f" ({parts})." if parts else ".")
             effects = []
             for opt in map(str, ds.option.values):
                 if opt == ref:
                     continue
+                if str(ds.status.sel(option=opt, climate=clim, stress=stress).item()) != "ok":
+                    effects.append(f"`{opt}` did not solve")
+                    continue
                 v = da.sel(option=opt).to_series().fillna(0.0)
-                removed = [names.get(c, c) for c in hit.index if v.get(c, 0.0) <= ZERO_BCM]
-                reduced = [f"{names.get(c, c)} {_f(hit[c])} → {_f(v[c])}" for c in hit.index
-                           if ZERO_BCM < v.get(c, 0.0) < hit[c] - ZERO_BCM]
-                worse = [f"{names.get(c, c)} {_f(base.get(c, 0.0))} → {_f(v[c])}"
-                         for c in v.index if v[c] > base.get(c, 0.0) + ZERO_BCM]
+                z = ZERO_BCM * k
+                removed = [names.get(c, c) for c in hit.index if v.get(c, 0.0) <= z]
+                reduced = [f"{names.get(c, c)} {_f(hit[c], nd)} → {_f(v[c], nd)}"
+                           for c in hit.index if z < v.get(c, 0.0) < hit[c] - z]
+                worse = [f"{names.get(c, c)} {_f(base.get(c, 0.0), nd)} → {_f(v[c], nd)}"
+                         for c in v.index if v[c] > base.get(c, 0.0) + z]
                 bits = []
                 if removed:
                     bits.append("removes it in " + ", ".join(removed))
@@ -306,7 +332,7 @@ def _findings(ds, names, recipients, isolated, bott) -> list[str]:
                     > ZERO_BCM).any() for _, v in rules):
             quiet.append(_case_label(clim, stress))
     if quiet:
-        out.append("- No disrupted demand in any option set under: " + ", ".join(quiet) + ".")
+        out.append("- No disrupted demand in any option set under: " + "; ".join(quiet) + ".")
     if not any_found:
         out.append("- No case leaves any demand undelivered: the ranking falls to cost.")
     out += _idle_options(ds, ref, bott)
@@ -332,8 +358,8 @@ def _idle_options(ds, ref: str, bott: pd.DataFrame) -> list[str]:
             b = bott[(bott.option == opt) & (bott.stress == "none")]
             if "climate" in b:
                 b = b[b.climate == "average"]
-            b = b[b.days_at_capacity >= 300].sort_values("shadow_price_eur_per_mwh",
-                                                         ascending=False).head(3)
+            b = b[(b.days_at_capacity >= 300) & (b.shadow_price_eur_per_mwh < SCARCITY_EUR)]
+            b = b.sort_values("shadow_price_eur_per_mwh", ascending=False).head(3)
             if len(b):
                 why = " In its undisturbed year " + ", ".join(
                     f"{r.link} is full {r.days_at_capacity:.0f} days (shadow price "
@@ -355,16 +381,20 @@ def _binding_findings(bott: pd.DataFrame, ref: str) -> list[str]:
         return []
     return ["- Binding in the undisturbed year (`" + ref + "`): " + "; ".join(
         f"{r.link} {r.days_at_capacity:.0f} days at capacity, shadow price "
-        f"{r.shadow_price_eur_per_mwh:.2f} EUR/MWh" for r in b.itertuples()) + "."]
+        f"{r.shadow_price_eur_per_mwh:.2f} EUR/MWh"
+        + (" (set by unserved gas downstream)" if r.shadow_price_eur_per_mwh >= SCARCITY_EUR
+           else "") for r in b.itertuples()) + "."]
 
 
 def _country_tables(ds, names, recipients, isolated) -> list[str]:
     codes = _recipient_codes(ds, recipients)
     others = [c for c in map(str, ds.country.values) if c not in codes]
-    out = [f"## Disrupted demand of the {len(codes)} recipients of Azerbaijani gas [bcm]", "",
+    out = [f"## Disrupted demand of the {len(codes)} recipients of Azerbaijani gas", "",
            "One table per stress case and climate that disrupts any demand; rows are the "
            "recipients, columns the option sets; each cell is cooperative"
-           + (" / isolated" if isolated else "") + " curtailment [bcm over the case window].",
+           + (" / isolated" if isolated else "") + " curtailment: bcm over the year for the "
+           "average climate, mean mcm/d over the window for a design case; – = the case did "
+           "not solve.",
            ""]
     shown = False
     for clim, stress in _cases(ds):
@@ -376,6 +406,8 @@ def _country_tables(ds, names, recipients, isolated) -> list[str]:
         if not float(tot) > ZERO_BCM:
             continue
         shown = True
+        k, unit, nd = _scale(ds, clim)
+        co, iso = co * k, (iso * k if iso is not None else None)
         rows = []
         for c in [*codes, "others"]:
             sel = others if c == "others" else [c]
@@ -383,13 +415,13 @@ def _country_tables(ds, names, recipients, isolated) -> list[str]:
                    else names.get(c, c)}
             for opt in map(str, ds.option.values):
                 a = float(co.sel(option=opt, country=sel).sum(min_count=1)) if sel else 0.0
-                cell = _f(a)
+                cell = _f(a, nd)
                 if iso is not None:
                     b = float(iso.sel(option=opt, country=sel).sum(min_count=1)) if sel else 0.0
-                    cell += f" / {_f(b)}"
+                    cell += f" / {_f(b, nd)}"
                 row[opt] = cell
             rows.append(row)
-        out += [f"### {_case_label(clim, stress)}", "", _md(pd.DataFrame(rows)), ""]
+        out += [f"### {_case_label(clim, stress)} [{unit}]", "", _md(pd.DataFrame(rows)), ""]
     if not shown:
         out += ["No case disrupts any demand.", ""]
     return out
@@ -459,3 +491,15 @@ def _legend(isolated: bool) -> list[str]:
             "indicator, value, unit); `cba.csv`; `deliveries.csv` (country, origin, bcm); "
             "`results.nc` (everything, as an xarray Dataset).", ""]
     return out
+
+
+def write_summary(ds: xr.Dataset, out, data=None) -> None:
+    """Write ``summary.md`` to ``out``, with the results of ``out/cba.csv`` when it exists."""
+    from pathlib import Path
+
+    out = Path(out)
+    try:
+        cba = pd.read_csv(out / "cba.csv")
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        cba = None
+    (out / "summary.md").write_text(format_summary(ds, data=data, cba=cba))
