@@ -93,6 +93,7 @@ def test_benefit_profile_interpolates_holds_and_prices_co2_per_country():
     assert p.co2[2028] == pytest.approx(1e6 * 120.0)
     assert p.co2[2034] == pytest.approx(1e6 * 140.0)
     assert p.co2_mt[2028] == pytest.approx(6.0)
+    assert p.co2_at_ets[2028] == pytest.approx(6e6 * 120.0)  # sensitivity: ETS for all
 
 
 def test_discounting_by_hand():

@@ -155,18 +155,21 @@ def benefit_profile(by_year: dict[int, dict], data: Inputs, years: np.ndarray) -
     """Return the benefits in ``years`` [EUR] (and ``co2_mt`` [Mt]) from model-year values.
 
     Linear between model years; the first model year's value before it, the last one's after
-    it (held constant). CO2 is interpolated in tonnes per country, then priced in each year.
+    it (held constant). CO2 is interpolated in tonnes per country, then priced in each year
+    at the country's price (``co2``) and, as a sensitivity, at the EU ETS for all (``co2_at_ets``).
     """
     xs = np.array(sorted(by_year), dtype=float)
     out = pd.DataFrame(index=pd.Index(years, name="year"))
     for k in ("welfare", "security"):
         out[k] = np.interp(years, xs, [by_year[int(x)][k] for x in xs])
     co2 = pd.concat({int(x): by_year[int(x)]["co2_mt"] for x in xs}, axis=1).fillna(0.0)
-    out["co2"], out["co2_mt"] = 0.0, 0.0
+    out["co2"], out["co2_mt"], out["co2_at_ets"] = 0.0, 0.0, 0.0
+    ets = co2_price(data, "EU", years)
     for country, row in co2.iterrows():
         mt = np.interp(years, xs, row.reindex(xs.astype(int)).to_numpy())
         out["co2"] += mt * 1e6 * co2_price(data, str(country), years)
         out["co2_mt"] += mt
+        out["co2_at_ets"] += mt * 1e6 * ets
     return out
 
 
@@ -379,8 +382,9 @@ def appraise_tables(ds: xr.Dataset, data: Inputs,
         now = by_year[int(ds.attrs["year"])]
         for rate in rates:
             pv = {k: present_value(table[k], rate, base)
-                  for k in (*MONETISED, "capex", "fom", "residual_value")}
+                  for k in (*MONETISED, "co2_at_ets", "capex", "fom", "residual_value")}
             benefits = sum(pv[k] for k in MONETISED)
+            ets = pv.pop("co2_at_ets")
             cost_pv = pv["capex"] + pv["fom"] - pv["residual_value"]
             rows.append({
                 **ident, "options": "+".join(sorted(set(sets[pair.with_])
@@ -395,6 +399,7 @@ def appraise_tables(ds: xr.Dataset, data: Inputs,
                 "res_integration_mw": res_integration(pair, sets, data),
                 **{f"pv_{k}_eur": v for k, v in pv.items()},
                 "pv_benefits_eur": benefits, "enpv_eur": benefits - cost_pv,
+                "enpv_co2_at_ets_eur": benefits - pv["co2"] + ets - cost_pv,
                 "bcr": benefits / cost_pv if cost_pv > 0 else np.nan,
                 "irr": internal_rate(table.net), "payback_year": payback_year(table.net, rate,
                                                                               base)})
