@@ -50,8 +50,20 @@ def validate_inputs(directory: str | Path) -> list[Problem]:
             continue
         try:
             df = read_table(path)
+        except UnicodeDecodeError:
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+                start = 0
+            except UnicodeDecodeError as err:
+                start = err.start
+            problems.append(Problem(fname, data[:start].count(b"\n") + 1, None,
+                                    f"is not UTF-8 text (byte {data[start:start + 1]!r})",
+                                    "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"))
+            continue
         except Exception as err:
-            problems.append(Problem(fname, None, None, f"cannot be read as CSV ({err})",
+            reason = " ".join(str(err).split())
+            problems.append(Problem(fname, None, None, f"cannot be read as CSV ({reason})",
                                     "fix the CSV syntax (quotes, separators)"))
             continue
         missing = [c for c in table.all_columns() if c not in df.columns]
