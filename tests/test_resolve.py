@@ -100,3 +100,92 @@ def test_structural_change_is_refused(tiny):
     r.n.links.loc["P3", "efficiency"] = 0.5
     with pytest.raises(RebuildRequiredError):
         r.solve()
+
+
+def remaining_flexibility_by_rebuilding(build, countries):
+    """ENTSOG's remaining flexibility with a fresh build per country (the reference)."""
+    from energy_model.analysis.tables import demand_by_country
+    from energy_model.scenarios.curtailment import suspend_contracts
+
+    base = solve(build())
+    base_uns, demand = unserved_by_country(base), demand_by_country(base)
+    out = {}
+    for c in countries:
+        if base_uns.get(c, 0.0) > 1e-6:
+            out[c] = 0.0
+            continue
+        n = build()
+        suspend_contracts(n)
+        n.loads_t.p_set[f"{c} gas demand"] *= 2.0
+        refresh_unserved(n)
+        extra = unserved_by_country(solve(n)).sum() - base_uns.sum()
+        out[c] = min(1.0, max(0.0, 1.0 - extra / demand[c]))
+    return out
+
+
+def test_remaining_flexibility_in_place_equals_rebuilding(tiny):
+    from conftest import add_georgia_behind_turkey, edit_csv
+
+    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.data.loading import load_inputs
+
+    add_georgia_behind_turkey(tiny)
+    edit_csv(tiny, "pipelines.csv", lambda df: df.assign(
+        capacity_fwd=df.capacity_fwd.where(df.name != "P3", "2.2")))
+    data = load_inputs(tiny)
+
+    def build():
+        return build_network(YEAR, inputs=data)
+
+    # by hand: 2.2 bcm from Russia + 0.495 from AZ serve TR's and GE's 1 bcm each; doubling
+    # either leaves 3 - 2.695 = 0.305 bcm unserved: RF = 0.695
+
+    want = remaining_flexibility_by_rebuilding(build, ["TR", "GE"])
+    for warm in (True, False):
+        got = remaining_flexibility(build, ["TR", "GE"], warm=warm)
+        assert got.to_dict() == pytest.approx(want, abs=1e-9)
+    assert want["TR"] == pytest.approx(0.695, abs=1e-6)
+    assert want["GE"] == pytest.approx(0.695, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_real_case_resolve_equals_rebuild():
+    from conftest import INPUTS
+
+    from energy_model.data.loading import load_inputs
+
+    data = load_inputs(INPUTS)
+    r = Resolver(build_network(2030, inputs=data))
+    for stress in ("russia-cut", "tanap-outage"):
+        r.reset()
+        apply_stress(r.n, stress, data)
+        got = r.solve(warm=True)
+        n = build_network(2030, inputs=data)
+        apply_stress(n, stress, data)
+        assert got == pytest.approx(solve(n).objective, rel=1e-6)
+    r.reset()
+    assert r.solve(warm=False) == pytest.approx(solve(build_network(2030, inputs=data)).objective,
+                                                rel=1e-6)
+
+
+@pytest.mark.slow
+def test_real_peak_day_remaining_flexibility_equals_rebuilding():
+    from conftest import INPUTS
+
+    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.data.loading import load_inputs
+    from energy_model.scenarios.climates import make_climate_case, reference_state
+
+    data = load_inputs(INPUTS)
+    ref = reference_state(solve(build_network(2030, inputs=data)), "peak-day")
+
+    def build():
+        n = build_network(2030, inputs=data)
+        make_climate_case(n, "peak-day", data, ref)
+        apply_cooperative_curtailment(n)
+        return n
+
+    countries = ["BG", "GR", "HU", "TR"]
+    got = remaining_flexibility(build, countries)
+    assert got.to_dict() == pytest.approx(remaining_flexibility_by_rebuilding(build, countries),
+                                          abs=1e-6)

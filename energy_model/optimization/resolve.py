@@ -90,7 +90,21 @@ class Resolver:
         self._col = _positions(m.solver._vlabels)
         self._row = _positions(m.solver._clabels)
         self._state = self._read_state()
+        self._saved = _save_numbers(n)
         self.solves = 1
+
+    def reset(self) -> None:
+        """Put the network's numbers back to what they were when the Resolver was built.
+
+        The next :meth:`solve` then solves the original case again (in place). Restores the
+        static and time-varying attributes that in-place changes may touch (capacities,
+        per-unit limits, prices, annual caps, loads).
+        """
+        for (comp, attr, dynamic), value in self._saved.items():
+            if dynamic:
+                getattr(self.n, comp + "_t")[attr] = value.copy()
+            else:
+                getattr(self.n, comp)[attr] = value.copy()
 
     # -- what the LP currently holds ------------------------------------------------------------
     def _read_state(self) -> dict:
@@ -257,6 +271,26 @@ class Resolver:
     def objective(self) -> float:
         """The objective of the last solve [EUR]."""
         return float(self.n.objective)
+
+
+_NUMBERS = {"generators": ["p_nom", "p_max_pu", "p_min_pu", "marginal_cost", "e_sum_min",
+                            "e_sum_max"],
+            "links": ["p_nom", "p_nom_max", "p_max_pu", "p_min_pu", "marginal_cost"],
+            "stores": ["e_nom", "e_max_pu", "e_min_pu"], "loads": ["p_set"]}
+_DYNAMIC = {"generators": ["p_max_pu", "p_min_pu", "marginal_cost"],
+            "links": ["p_max_pu", "p_min_pu", "marginal_cost"],
+            "stores": ["e_max_pu", "e_min_pu"], "loads": ["p_set"]}
+
+
+def _save_numbers(n: pypsa.Network) -> dict:
+    """Return copies of the attributes :meth:`Resolver.reset` restores."""
+    out = {}
+    for comp, attrs in _NUMBERS.items():
+        for attr in attrs:
+            out[(comp, attr, False)] = getattr(n, comp)[attr].copy()
+        for attr in _DYNAMIC[comp]:
+            out[(comp, attr, True)] = getattr(n, comp + "_t")[attr].copy()
+    return out
 
 
 def _positions(labels: np.ndarray) -> np.ndarray:
