@@ -19,6 +19,7 @@ STUDY = {
     "year": 2030,
     "options": {"reference": [], "px": ["px"]},
     "stresses": ["none", "russia-cut", "p3-outage", "slid"],
+    "climates": ["average"],  # the design cases are tested in test_security.py
 }
 
 
@@ -137,7 +138,7 @@ def test_tcp_and_sgc_never_raise_unserved_gas_under_russia_cut(tmp_path):
     path.write_text(yaml.safe_dump({
         "name": "invariant", "year": 2030, "power": False,
         "options": {"reference": [], "tcp+sgc": ["tcp-full", "sgc-expansion"]},
-        "stresses": ["none", "russia-cut"]}))
+        "stresses": ["none", "russia-cut"], "climates": ["average", "peak-day"]}))
     ds = run_study(load_study(path, real), tmp_path / "out", inputs=INPUTS, workers=2,
                    progress=False)
     assert (ds.status == "ok").all()

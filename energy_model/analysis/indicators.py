@@ -1,13 +1,15 @@
-"""Security-of-supply indicators computed from the networks (work in progress, issue 6).
+"""Security-of-supply indicators computed from the networks.
 
-Available now: the EU N-1 formula (Regulation (EU) 2017/1938, Annex II), ENTSOG's import-route
-diversification (IRD), the HHI of supply by origin, the Russian share, demand-weighted marginal
-prices and the curtailment rate of a solved case. Remaining flexibility, supply-source dependence,
-cooperative/isolated curtailment and the cost-benefit analysis are still to come.
+The EU N-1 formula (Regulation (EU) 2017/1938, Annex II), ENTSOG's import-route diversification
+(IRD), the HHI of supply by origin, the Russian share, demand-weighted marginal prices, the
+curtailment rate of a solved case (over its window: a year, the peak day or two weeks, ENTSOG's
+time basis) and ENTSOG's reporting bands (GRIP CEE 2017). Remaining flexibility and
+supply-source dependence re-solve cases: :mod:`energy_model.analysis.flexibility`.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pypsa
 
@@ -98,6 +100,47 @@ def curtailment_rate(unserved_bcm: pd.Series, demand_bcm: pd.Series) -> pd.Serie
     """Return ENTSOG's curtailment rate per country: disrupted over total demand [-]."""
     demand = demand_bcm.reindex(unserved_bcm.index)
     return (unserved_bcm / demand).where(demand > 0)
+
+
+CURTAILMENT_BANDS: tuple[tuple[float, str], ...] = (
+    (1e-5, "none"), (0.05, "0-5 %"), (0.10, "5-10 %"), (0.50, "10-50 %"), (np.inf, "> 50 %"))
+"""ENTSOG disrupted-rate bands (upper bound [fraction], label): GRIP CEE 2017 Fig. 3.3
+(no disruption; 0.001 % < DR <= 5 %; 5-10 %; 10-50 %; > 50 %)."""
+
+RF_BANDS: tuple[tuple[float, str], ...] = (
+    (0.0, "0 %"), (0.01, "0-1 %"), (0.05, "1-5 %"), (0.20, "5-20 %"), (np.inf, "> 20 %"))
+"""ENTSOG remaining-flexibility bands (upper bound [fraction], label): GRIP CEE 2017 Fig. 3.3
+(0 % < RF <= 1 %; 1-5 %; 5-20 %; > 20 %; RF = 0 shown as its own band)."""
+
+
+def _band(values, bands: tuple[tuple[float, str], ...]):
+    import xarray as xr
+
+    def label(v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=float)
+        out = np.full(v.shape, "", dtype=object)
+        done = np.isnan(v)
+        for upper, name in bands:
+            hit = ~done & (v <= upper)
+            out[hit] = name
+            done |= hit
+        return out.astype(str)
+
+    if isinstance(values, xr.DataArray):
+        return xr.apply_ufunc(label, values)
+    if isinstance(values, pd.Series):
+        return pd.Series(label(values.to_numpy()), index=values.index, name=values.name)
+    return label(values)
+
+
+def curtailment_band(rate):
+    """Return ENTSOG's disrupted-rate band of each curtailment rate [fraction] ("" for NaN)."""
+    return _band(rate, CURTAILMENT_BANDS)
+
+
+def rf_band(rf):
+    """Return ENTSOG's remaining-flexibility band of each RF [fraction] ("" for NaN)."""
+    return _band(rf, RF_BANDS)
 
 
 def compute_indicators(n: pypsa.Network, data: Inputs) -> pd.DataFrame:

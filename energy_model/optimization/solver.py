@@ -65,6 +65,8 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
         When HiGHS reports anything but an optimal solution, or the balance check fails.
     """
     opts = {**DEFAULT_SOLVER_OPTIONS, **(solver_options or {})}
+    if (n.meta or {}).get("uncooperative") and opts.get("solver") in ("simplex", "ipm", "pdlp"):
+        opts["solver"] = "choose"  # a mixed-integer case: simplex would drop the binaries
     opts.setdefault("output_flag", False)
     opts.setdefault("log_to_console", False)
     with _stdout_to_stderr():  # HiGHS prints its banner on fd 1 even with output_flag off

@@ -85,6 +85,23 @@ European UGS curves keep the nominal rate down to 40–60 % fill and fall roughl
 ENTSOG TYNDP 2015 used a flat 80 % deliverability on high-demand days instead."""
 
 
+HOLDING_REWARD: float = 1e-6
+"""Reward for gas kept in storage in the reference solve [EUR/MWh/h] (a tie-break).
+
+With constant supply prices the average year's withdrawal timing is degenerate (any order of
+winter withdrawals costs the same), so the level on the case date would be arbitrary. The
+reference solve therefore keeps gas in storage until it is needed, storage as the last resort
+(ENTSOG GRIP CEE 2014–2023 p.25: "UGS is the last resort"); the reward is ~1e-6 of the system
+cost. Only the reference for the short cases is solved this way; the reported average-year
+cases are not changed."""
+
+
+def prepare_reference(n: pypsa.Network) -> None:
+    """Make ``n`` (the undisturbed average year, unsolved) the reference of the short cases."""
+    stores = n.stores.index[n.stores.carrier == "gas storage"]
+    n.stores.loc[stores, "marginal_cost_storage"] = -HOLDING_REWARD
+
+
 def case_window(year: int, climate: str) -> pd.DatetimeIndex:
     """Return the daily snapshots of a short ``climate`` case in ``year``."""
     if climate not in CASE_DAYS:
@@ -101,6 +118,8 @@ def design_demand_mw(data: Inputs, year: int, climate: str) -> pd.Series:
 
 def reference_state(avg: pypsa.Network, climate: str) -> dict:
     """Return what a short case takes from the solved average year ``avg``.
+
+    ``avg`` should be solved after :func:`prepare_reference` (storage as the last resort).
 
     ``e_initial``: each Store's level at the end of the day before the window [MWh];
     ``gas_plants``: each gas plant Link's dispatch ``p0`` on the window days [MW] (empty

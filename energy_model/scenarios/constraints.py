@@ -67,8 +67,9 @@ def _add_withdrawal_curve(n: pypsa.Network, curve: dict[str, str], fill: float) 
         p_nom = float(n.links.at[link, "p_nom"])
         if e_nom <= 0 or p_nom <= 0:
             continue
-        lhs = (fill * e_nom * p.sel(name=link, drop=True)
-               - p_nom * e.sel(name=store, drop=True))
+        # divided by e_nom: coefficients of order 1 (a MIP declared 1e8 ones infeasible)
+        lhs = (fill * p.sel(name=link, drop=True)
+               - (p_nom / e_nom) * e.sel(name=store, drop=True))
         m.add_constraints(lhs <= 0.0, name=f"withdrawal-curve {link}")
 
 

@@ -13,15 +13,19 @@ from energy_model.study.schema import Case, Study
 
 
 def expand_cases(study: Study, data: Inputs) -> list[Case]:
-    """Return every case of ``study``; ``slid`` becomes one ``slid-XX`` case per gas country."""
+    """Return every case of ``study``: option x climate x stress.
+
+    ``slid`` becomes one ``slid-XX`` case per gas country; every stress, SLID included, is
+    crossed with every climatic case of ``study.climates``.
+    """
     stresses: list[str] = []
     for s in study.stresses:
         if s == "slid":
             stresses += [f"slid-{c}" for c in data.demand_regions()]
         else:
             stresses.append(s)
-    return [Case(label, tuple(names), s) for label, names in study.options.items()
-            for s in stresses]
+    return [Case(label, tuple(names), s, climate) for label, names in study.options.items()
+            for climate in study.climates for s in stresses]
 
 
 def early_options(study: Study, data: Inputs) -> list[str]:

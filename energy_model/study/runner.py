@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from energy_model.data.loading import Inputs, load_inputs
@@ -41,68 +38,108 @@ from energy_model.provenance import hash_inputs
 from energy_model.study.assemble import assemble, option_capex, write_study_outputs
 from energy_model.study.cache import cached_inputs, read_record, write_record
 from energy_model.study.cases import case_key, early_options, expand_cases, study_power
+from energy_model.study.pool import execute
 from energy_model.study.schema import Case, Study
 
 logger = logging.getLogger(__name__)
 
 
 
-_UNDISTURBED_FLOWS: dict[str, pd.DataFrame] = {}  # per worker process: reused across stresses
+_UNDISTURBED: dict[str, dict] = {}
+"""Per worker process: the undisturbed average year of each option set (flows, storage levels)."""
 
 
 def run_case(spec: dict) -> dict:
     """Build, stress and solve one case; return its results as a JSON-ready dict.
 
-    ``spec`` holds ``inputs`` (directory), ``inputs_hash``, ``year``, ``options``, ``stress``,
-    ``power``, ``resolution`` and ``solver``. Runs in a worker process; inputs are loaded once
-    per process and content (:func:`energy_model.study.cache.cached_inputs`).
+    ``spec`` holds ``inputs`` (directory), ``inputs_hash``, ``year``, ``options``, ``climate``,
+    ``stress``, ``power``, ``resolution`` and ``solver``. Runs in a worker process; inputs are
+    loaded once per process and content (:func:`energy_model.study.cache.cached_inputs`).
+
+    A short climatic case (``peak-day``, ``two-week``) starts from the storage levels of the
+    undisturbed average year of the same option set (solved once per worker and option set;
+    :mod:`energy_model.scenarios.climates`). The isolated variant is ENTSOG's uncooperative
+    behaviour in short cases (a country exports only when it curtails nothing) and, in the
+    average year, every cross-border flow capped at its undisturbed value.
     """
     from energy_model.analysis.tables import unserved_by_country
-    from energy_model.network.build import build_network
     from energy_model.optimization.solver import solve
-    from energy_model.scenarios.curtailment import apply_cooperative_curtailment, isolate_countries
-    from energy_model.scenarios.stresses import apply_stress
+    from energy_model.scenarios.curtailment import (
+        apply_cooperative_curtailment,
+        apply_uncooperative_curtailment,
+        isolate_countries,
+    )
 
     logging.getLogger("energy_model").setLevel(logging.WARNING)
     data = cached_inputs(spec["inputs"], spec.get("inputs_hash"))
-
-    def build():
-        return build_network(spec["year"], spec["options"], data, power=spec["power"],
-                             resolution=spec["resolution"])
-
-    n = build()
-    apply_stress(n, spec["stress"], data)
+    climate = spec.get("climate", "average")
+    proto = _build_case(spec, data, climate)
+    n = proto.copy()
     if spec.get("curtailment", "cooperative") == "cooperative":
         apply_cooperative_curtailment(n)
     solve(n, solver_options=spec["solver"])
     out = summarise_case(n, data)
     if spec.get("isolated"):
         out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
-        if spec["stress"] != "none":
-            key = json.dumps([spec.get(k) for k in ("inputs", "inputs_hash", "year", "options",
-                                                    "power", "resolution", "solver")],
-                             default=str)
-            if key not in _UNDISTURBED_FLOWS:
-                _UNDISTURBED_FLOWS[key] = solve(build(), solver_options=spec["solver"]).links_t.p0
-            iso = build()
-            apply_stress(iso, spec["stress"], data)
-            isolate_countries(iso, _UNDISTURBED_FLOWS[key])
-            solve(iso, solver_options=spec["solver"])
+        if spec["stress"] != "none" or climate != "average":
+            iso = proto.copy()
+            if climate == "average":
+                isolate_countries(iso, _undisturbed(spec, data)["p0"])
+                solve(iso, solver_options=spec["solver"])
+            else:
+                apply_uncooperative_curtailment(iso)
+                solve(iso, solver_options=spec["solver"])
             out["unserved_gas_isolated_bcm"] = unserved_by_country(iso).round(6).to_dict()
     if spec.get("remaining_flexibility"):
         from energy_model.analysis.flexibility import remaining_flexibility
 
-        def stressed():
-            m = build()
-            apply_stress(m, spec["stress"], data)
-            return m
-
-        out["remaining_flexibility"] = remaining_flexibility(stressed).round(6).to_dict()
+        out["remaining_flexibility"] = remaining_flexibility(proto.copy).round(6).to_dict()
     return out
+
+
+def _build_case(spec: dict, data: Inputs, climate: str):
+    """Return the unsolved, stressed network of a case (a short climatic case if asked)."""
+    from energy_model.network.build import build_network
+    from energy_model.scenarios.climates import make_climate_case
+    from energy_model.scenarios.stresses import apply_stress
+
+    n = build_network(spec["year"], spec["options"], data, power=spec["power"],
+                      resolution=spec["resolution"] if climate == "average" else "daily")
+    if climate != "average":
+        make_climate_case(n, climate, data, _undisturbed(spec, data)["reference"][climate])
+    apply_stress(n, spec["stress"], data)
+    return n
+
+
+def _undisturbed(spec: dict, data: Inputs) -> dict:
+    """Return (and keep per process) the undisturbed average year's flows and case states."""
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import solve
+    from energy_model.scenarios.climates import (
+        DESIGN_CLIMATES,
+        prepare_reference,
+        reference_state,
+    )
+
+    key = json.dumps([spec.get(k) for k in ("inputs", "inputs_hash", "year", "options", "power",
+                                            "resolution", "solver")], default=str)
+    if key not in _UNDISTURBED:
+        build = lambda: build_network(spec["year"], spec["options"], data,  # noqa: E731
+                                      power=spec["power"], resolution=spec["resolution"])
+        avg = solve(build(), solver_options=spec["solver"])
+        entry = {"p0": avg.links_t.p0, "reference": {c: None for c in DESIGN_CLIMATES}}
+        if spec["resolution"] == "daily":
+            ref = build()
+            prepare_reference(ref)
+            solve(ref, solver_options=spec["solver"])
+            entry["reference"] = {c: reference_state(ref, c) for c in DESIGN_CLIMATES}
+        _UNDISTURBED[key] = entry
+    return _UNDISTURBED[key]
 
 
 def summarise_case(n, data: Inputs | None = None) -> dict:
     """Return the numbers a study keeps of one solved case (N-1 and IRD given ``data``)."""
+    from energy_model.analysis.bottlenecks import bottleneck_records, scarcity_days
     from energy_model.analysis.tables import unserved_by_country
     from energy_model.analysis.trace import trace_deliveries
     from energy_model.units import mwh_to_bcm
@@ -124,6 +161,10 @@ def summarise_case(n, data: Inputs | None = None) -> dict:
                                       strict=True)),
         "deliveries": trace_deliveries(n).round(6).values.tolist(),
         "slid_removed": n.meta.get("slid_removed"),
+        "climate": n.meta.get("climate", "average"),
+        "window_days": float(w.sum() / 24.0),
+        "bottlenecks": bottleneck_records(n),
+        "scarcity_days": scarcity_days(n),
     }
     if data is not None:
         from energy_model.analysis.indicators import import_route_diversification, n_minus_1
@@ -184,6 +225,7 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
             todo[case] = {"inputs": str(Path(inputs).resolve()), "inputs_hash": inputs_hash,
                           "key": key, "year": study.year,
                           "options": list(case.option_names), "stress": case.stress,
+                          "climate": case.climate,
                           "power": power, "resolution": study.resolution,
                           "solver": study.solver, "curtailment": study.curtailment,
                           "isolated": study.isolated,
@@ -200,7 +242,8 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
         if res["status"] == "ok":
             write_record(todo[case]["cache"], todo[case]["key"], res)
         else:
-            logger.error("case %s / %s failed: %s", case.option, case.stress, res["error"])
+            logger.error("case %s / %s / %s failed: %s", case.option, case.climate, case.stress,
+                         res["error"])
         bar.update(1)
     bar.close()
     ds = assemble(study, cases, results, inputs_hash, power)
@@ -214,42 +257,16 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
         write_cba(ds, data, stage)
     except NoComparisonError as err:
         logger.error("cba.csv not written: %s", err)
+    from energy_model.study.summary import write_summary
+
+    write_summary(ds, stage, data)  # again, now with cba.csv and the inputs' names
     return ds
 
 
 def _execute(todo: dict[Case, dict], workers: int | None, scheduler: str | None):
-    """Yield ``(case, result)`` as cases finish; a failure becomes a result with its error."""
-    if not todo:
-        return
-    if scheduler:
-        from dask.distributed import Client
-        from dask.distributed import as_completed as dask_completed
+    """Yield ``(case, result)`` as cases finish; a failure becomes a result with its error.
 
-        with Client(scheduler) as client:
-            futures = {client.submit(run_case, spec, pure=False): case
-                       for case, spec in todo.items()}
-            for fut in dask_completed(futures):
-                yield futures[fut], _result_of(fut.result, fut.exception)
-        return
-    workers = workers or os.cpu_count() or 1
-    if workers == 1:
-        for case, spec in todo.items():
-            try:
-                yield case, run_case(spec)
-            except Exception as err:
-                yield case, {"status": "failed", "error": f"{type(err).__name__}: {err}"}
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_case, spec): case for case, spec in todo.items()}
-        for fut in as_completed(futures):
-            yield futures[fut], _result_of(fut.result, fut.exception)
-
-
-def _result_of(result, exception) -> dict:
-    try:
-        err = exception()
-        if err is None:
-            return result()
-    except BaseException as exc:
-        err = exc
-    return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+    Ctrl-C or SIGTERM stops the workers at once and raises
+    :class:`energy_model.study.pool.StudyInterruptedError` (finished cases are cached).
+    """
+    yield from execute(todo, run_case, workers, scheduler)

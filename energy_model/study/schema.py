@@ -14,6 +14,7 @@ A study file (YAML)::
     curtailment: cooperative # optional: cooperative (default) | least-cost
     isolated: false          # optional: also the isolated curtailment of every stressed case
     remaining_flexibility: false  # optional: ENTSOG remaining flexibility per case (slow)
+    climates: [average, peak-day, two-week]  # optional (default all): ENTSOG climatic cases
 
 :func:`run_study` solves every case (local processes by default, or a Dask cluster), keeps
 each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs, the case and the
@@ -32,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from energy_model.data.loading import Inputs
+from energy_model.scenarios.climates import CLIMATES
 from energy_model.timeseries import RESOLUTIONS
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 
 STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
-              "curtailment", "isolated", "remaining_flexibility"}
+              "curtailment", "isolated", "remaining_flexibility", "climates"}
 """Keys allowed in a study file."""
 
 
@@ -66,15 +68,17 @@ class Study:
     curtailment: str = "cooperative"
     isolated: bool = False
     remaining_flexibility: bool = False
+    climates: list[str] = field(default_factory=lambda: list(CLIMATES))
 
 
 @dataclass(frozen=True)
 class Case:
-    """One option x stress case of a study."""
+    """One option x climate x stress case of a study."""
 
     option: str
     option_names: tuple[str, ...]
     stress: str
+    climate: str = "average"
 
 
 def load_study(path: str | Path, data: Inputs) -> Study:
@@ -138,6 +142,16 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
     for key in ("isolated", "remaining_flexibility"):
         if key in raw and not isinstance(raw[key], bool):
             out.append(f"key {key!r}: write true or false")
+    if "climates" in raw:
+        cl = raw["climates"]
+        if not isinstance(cl, list) or not cl:
+            out.append(f"key 'climates': give a list of climatic cases from {list(CLIMATES)}")
+        else:
+            out += [f"climates: unknown climatic case {c!r}; known: {list(CLIMATES)}"
+                    for c in cl if c not in CLIMATES]
+            if any(c != "average" for c in cl) and raw.get("resolution", "daily") != "daily":
+                out.append("key 'climates': the peak-day and two-week cases need "
+                           "resolution: daily")
     if "solver" in raw and not isinstance(raw["solver"], dict):
         out.append("key 'solver': give a mapping of HiGHS options")
     return out

@@ -1,0 +1,211 @@
+"""ENTSOG climatic cases, equalised and uncooperative curtailment, RF on the design cases.
+
+Hand-computed answers on the tiny network: AZ's field gives 0.5 bcm/yr = 500/365 mcm/d, of which
+99 % reaches TR (P1 is 1000 km at 1 % fuel per 1000 km); RU can send up to 5 bcm/yr over P3;
+TR's design demand is 6 mcm/d on the peak day and 4 mcm/d over two weeks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import INPUTS, add_georgia_behind_turkey, append_rows, edit_csv
+
+from energy_model import units
+from energy_model.analysis.indicators import curtailment_band, rf_band
+from energy_model.analysis.tables import demand_by_country, unserved_by_country
+from energy_model.data.loading import load_inputs
+from energy_model.network.build import build_network
+from energy_model.optimization.solver import solve
+from energy_model.scenarios.climates import (
+    FULL_RATE_FILL,
+    make_climate_case,
+    reference_state,
+)
+from energy_model.scenarios.curtailment import (
+    apply_cooperative_curtailment,
+    apply_uncooperative_curtailment,
+)
+from energy_model.scenarios.stresses import apply_stress
+
+AZ_AT_TR = 0.99 * 500 / 365  # mcm/d of AZ gas reaching TR
+MCM_D = units.to_mw(1.0, "mcm/d")  # MW per mcm/d
+
+
+def short_case(data, climate, stress="none", reference=None):
+    n = build_network(2030, inputs=data)
+    if reference is None:
+        reference = reference_state(solve(build_network(2030, inputs=data)), climate)
+    make_climate_case(n, climate, data, reference)
+    apply_stress(n, stress, data)
+    return n
+
+
+def rates(n):
+    return unserved_by_country(n) / demand_by_country(n)
+
+
+def test_peak_day_and_two_week_cases_have_their_window_and_design_demand(tiny):
+    data = load_inputs(tiny)
+    peak = short_case(data, "peak-day")
+    assert list(peak.snapshots) == [pd.Timestamp("2030-02-01")]
+    assert peak.loads_t.p_set["TR gas demand"].iloc[0] == pytest.approx(6 * MCM_D)
+    two = short_case(data, "two-week")
+    assert len(two.snapshots) == 14 and two.snapshots[0] == pd.Timestamp("2030-02-01")
+    assert two.loads_t.p_set["TR gas demand"].to_numpy() == pytest.approx([4 * MCM_D] * 14)
+    # the annual cap of AZ's field is lifted, its daily rate binds
+    assert np.isinf(two.generators.at["AZ Field", "e_sum_max"])
+
+
+def test_peak_day_russia_cut_curtails_what_az_cannot_bring(tiny):
+    data = load_inputs(tiny)
+    n = solve(short_case(data, "peak-day", "russia-cut"))
+    assert unserved_by_country(n)["TR"] * 1000 == pytest.approx(6 - AZ_AT_TR, rel=1e-6)
+    avg = build_network(2030, inputs=data)
+    apply_stress(avg, "russia-cut", data)
+    avg_rate = rates(solve(avg))["TR"]
+    assert rates(n)["TR"] >= avg_rate  # the design day never curtails less than the year
+    assert rates(n)["TR"] == pytest.approx(1 - AZ_AT_TR / 6, rel=1e-6)
+
+
+def add_tr_storage(directory, working_gwh=100.0, withdrawal_gwh_d=10.0):
+    append_rows(directory, "storage.csv", [dict(
+        name="TRS", region="TR", working_gas=str(working_gwh), working_gas_unit="GWh",
+        injection="5", injection_unit="GWh/d", withdrawal=str(withdrawal_gwh_d),
+        withdrawal_unit="GWh/d", start_year="2000", status="operating", source_id="T-1",
+        estimate="false")])
+
+
+def test_storage_starts_at_the_average_year_level_and_withdraws_along_its_curve(tiny):
+    add_tr_storage(tiny)
+    data = load_inputs(tiny)
+    avg = build_network(2030, inputs=data)
+    e = pd.DataFrame({"TRS": np.linspace(100e3, 0.0, len(avg.snapshots))}, index=avg.snapshots)
+    avg.stores_t.e = e  # a made-up solved level: the start is the end of 31 January
+    ref = reference_state(avg, "peak-day")
+    assert ref["e_initial"]["TRS"] == pytest.approx(e.loc["2030-01-31", "TRS"])
+    ref["e_initial"]["TRS"] = 20e3  # 20 % full: below the full-rate fill of 50 %
+    n = short_case(data, "peak-day", "russia-cut", reference=ref)
+    assert not n.stores.at["TRS", "e_cyclic"]
+    assert n.stores.at["TRS", "e_initial"] == pytest.approx(20e3)
+    solve(n)
+    # p <= p_nom * e_end / (theta e_nom), e_end = e0 - 24 p  =>  p = p_nom e0 / (theta e_nom + 24 p_nom)
+    p_nom, e0, e_nom = 10e3 / 24, 20e3, 100e3
+    expected = p_nom * e0 / (FULL_RATE_FILL * e_nom + 24 * p_nom)
+    assert n.links_t.p0["TRS withdrawal"].iloc[0] == pytest.approx(expected, rel=1e-6)
+    assert expected == pytest.approx(10e3 / 24 / 3)  # one third of the full rate, by hand
+
+
+def georgia_with_costly_route(directory):
+    """GE behind TR on a 1000 km line with a 5 EUR/MWh tariff: least cost would cut GE first."""
+    add_georgia_behind_turkey(directory)
+    edit_csv(directory, "pipelines.csv", lambda df: df.assign(
+        length_km=np.where(df.name == "TR-GE", "1000", df.length_km)))
+    edit_csv(directory, "parameters.csv", lambda df: df.assign(
+        value=np.where(df.parameter == "transport_tariff_per_1000km", "5", df.value)))
+
+
+def test_cooperative_curtailment_equalises_rates_despite_transport_cost(tiny):
+    georgia_with_costly_route(tiny)
+    data = load_inputs(tiny)
+    n = short_case(data, "peak-day", "russia-cut")
+    apply_cooperative_curtailment(n)
+    r = rates(solve(n))
+    # equal served share s in TR and GE: 6 s + 6 s / 0.99 = AZ_AT_TR
+    s = AZ_AT_TR / (6 * (1 + 1 / 0.99))
+    # within one 1 % band plus the 1 % fuel lost on the way to GE (valued at the band cost)
+    assert abs(r["TR"] - r["GE"]) <= 0.02 + 1e-6
+    assert r["TR"] == pytest.approx(1 - s, abs=0.02)
+    assert r["GE"] == pytest.approx(1 - s, abs=0.02)
+
+
+def test_least_cost_cuts_the_costly_route_first(tiny):
+    georgia_with_costly_route(tiny)
+    data = load_inputs(tiny)
+    least = rates(solve(short_case(data, "peak-day", "russia-cut")))
+    assert least["GE"] == pytest.approx(1.0)  # transport cost decides without the bands
+
+
+def test_uncooperative_turkey_exports_nothing_while_it_curtails(tiny):
+    # GE's gas is worth more (1,000 EUR/MWh): least cost would serve GE first; uncooperative
+    # TR keeps everything for itself
+    add_georgia_behind_turkey(tiny)
+    edit_csv(tiny, "cost_of_disrupted_gas.csv", lambda df: df.assign(
+        value=np.where(df.region == "GE", "1000", df.value)))
+    data = load_inputs(tiny)
+    least = rates(solve(short_case(data, "peak-day", "russia-cut")))
+    assert least["GE"] < 0.9  # GE is served first at least cost
+    n = short_case(data, "peak-day", "russia-cut")
+    apply_uncooperative_curtailment(n)
+    r = rates(solve(n))
+    # TR curtails, so TR exports nothing: GE gets no gas at all, TR keeps all of AZ's
+    assert r["GE"] == pytest.approx(1.0, abs=1e-9)
+    assert r["TR"] == pytest.approx(1 - AZ_AT_TR / 6, rel=1e-6)
+
+
+def test_remaining_flexibility_on_the_peak_day_by_hand(tiny):
+    from energy_model.analysis.flexibility import remaining_flexibility
+
+    # P3 limited to 2.19 bcm/yr = 6 mcm/d: TR gets 6 + AZ_AT_TR; doubled demand 12 leaves
+    # 12 - 6 - AZ_AT_TR unserved, so RF = 1 - (6 - AZ_AT_TR) / 6 = AZ_AT_TR / 6
+    edit_csv(tiny, "pipelines.csv", lambda df: df.assign(
+        capacity_fwd=np.where(df.name == "P3", "2.19", df.capacity_fwd)))
+    data = load_inputs(tiny)
+    proto = short_case(data, "peak-day")
+    rf = remaining_flexibility(proto.copy, ["TR"])
+    assert rf["TR"] == pytest.approx(AZ_AT_TR / 6, rel=1e-6)
+    assert rf_band(rf)["TR"] == "> 20 %"  # 22.6 %
+
+
+def test_reporting_bands():
+    r = pd.Series([0.0, 0.03, 0.07, 0.3, 0.6, np.nan])
+    assert list(curtailment_band(r)) == ["none", "0-5 %", "5-10 %", "10-50 %", "> 50 %", ""]
+    assert list(rf_band(pd.Series([0.0, 0.005, 0.03, 0.1, 1.0]))) == [
+        "0 %", "0-1 %", "1-5 %", "5-20 %", "> 20 %"]
+
+
+def test_study_crosses_every_stress_with_every_climate(tiny, tmp_path):
+    import yaml
+
+    from energy_model.study.cases import expand_cases
+    from energy_model.study.runner import run_study
+    from energy_model.study.schema import load_study
+
+    data = load_inputs(tiny)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "c", "year": 2030, "options": {"reference": []},
+                                    "stresses": ["none", "russia-cut", "slid"],
+                                    "isolated": True}))
+    study = load_study(path, data)
+    assert study.climates == ["average", "peak-day", "two-week"]
+    cases = expand_cases(study, data)
+    assert len(cases) == 3 * 3 and {c.climate for c in cases if c.stress == "slid-TR"} == {
+        "average", "peak-day", "two-week"}
+    ds = run_study(study, tmp_path / "out", inputs=tiny, workers=1, progress=False)
+    assert list(ds.climate.values) == ["average", "peak-day", "two-week"]
+    assert list(ds.window_days.values) == [365.0, 1.0, 14.0]
+    cut = ds.sel(option="reference", stress="russia-cut", country="TR")
+    assert float(cut.disrupted_demand_daily.sel(climate="peak-day")) == pytest.approx(
+        6 - AZ_AT_TR, abs=1e-3)  # bcm rounded to 6 decimals in the case record
+    assert float(cut.curtailment_rate.sel(climate="two-week")) == pytest.approx(
+        1 - AZ_AT_TR / 4, abs=1e-4)
+    table = pd.read_csv(tmp_path / "out" / "indicators.csv")
+    assert {"climate", "band"} <= set(table.columns)
+
+
+@pytest.mark.slow
+def test_real_data_design_day_never_curtails_less_than_the_average_year():
+    data = load_inputs(INPUTS)
+    avg = solve(build_network(2030, inputs=data))
+    for stress in ("russia-cut", "turkstream-outage"):
+        year = build_network(2030, inputs=data)
+        apply_stress(year, stress, data)
+        apply_cooperative_curtailment(year)
+        r_year = rates(solve(year)).fillna(0.0)
+        day = build_network(2030, inputs=data)
+        make_climate_case(day, "peak-day", data, reference_state(avg, "peak-day"))
+        apply_stress(day, stress, data)
+        apply_cooperative_curtailment(day)
+        r_day = rates(solve(day)).reindex(r_year.index).fillna(0.0)
+        assert (r_day >= r_year - 1e-6).all(), (stress, (r_day - r_year)[r_day < r_year])
