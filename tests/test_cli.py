@@ -114,3 +114,15 @@ def test_validate_defaults_to_the_shipped_inputs(capsys, monkeypatch, tmp_path):
 
 def test_module_is_the_console_script():
     assert (REPO / "energy_model" / "cli.py").exists()
+
+
+def test_study_validation_suggests_names():
+    import energy_model as em
+    from energy_model.study.schema import validate_study
+
+    problems = validate_study({"name": "x", "year": 2030, "options": {"a": ["tcp-ful"]},
+                               "stresses": ["russia-cutt"], "climats": []}, em.load_inputs())
+    assert "unknown key 'climats'; did you mean 'climates'?" in problems
+    assert "options.a: unknown option 'tcp-ful'; did you mean 'tcp-full'?" in problems
+    assert any(p.startswith("stresses: unknown stress 'russia-cutt'; did you mean 'russia-cut'")
+               for p in problems)

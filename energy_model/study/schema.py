@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from energy_model.data.loading import Inputs
+from energy_model.data.names import unknown_name
 from energy_model.scenarios.climates import CLIMATES
 from energy_model.timeseries import RESOLUTIONS
 
@@ -102,8 +103,7 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
     """Return every problem of a parsed study file (empty when valid)."""
     if not isinstance(raw, dict):
         return ["the file must be a mapping with keys " + ", ".join(sorted(STUDY_KEYS))]
-    out = [f"unknown key {k!r}; allowed: {sorted(STUDY_KEYS)}" for k in raw
-           if k not in STUDY_KEYS]
+    out = [unknown_name("key", k, STUDY_KEYS) for k in raw if k not in STUDY_KEYS]
     out += [f"missing key {k!r}" for k in ("name", "year", "options", "stresses") if k not in raw]
     if "name" in raw and not (isinstance(raw["name"], str) and raw["name"]):
         out.append("key 'name': give a non-empty text")
@@ -122,15 +122,15 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
                     continue
                 for name in names:
                     if name not in known_options:
-                        out.append(f"options.{label}: unknown option {name!r}; known: "
-                                   f"{sorted(known_options)}")
+                        out.append(f"options.{label}: "
+                                   f"{unknown_name('option', name, known_options)}")
     stresses = raw.get("stresses")
     if "stresses" in raw:
         known = set(data.stresses.stress) | {"none", "slid"}
         if not isinstance(stresses, list) or not stresses:
             out.append("key 'stresses': give a list of stress names (`none` = undisturbed)")
         else:
-            out += [f"stresses: unknown stress {s!r}; known: {sorted(known)}"
+            out += [f"stresses: {unknown_name('stress', s, known)}"
                     for s in stresses if s not in known]
     if raw.get("resolution", "daily") not in RESOLUTIONS:
         out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
@@ -147,7 +147,7 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
         if not isinstance(cl, list) or not cl:
             out.append(f"key 'climates': give a list of climatic cases from {list(CLIMATES)}")
         else:
-            out += [f"climates: unknown climatic case {c!r}; known: {list(CLIMATES)}"
+            out += [f"climates: {unknown_name('climatic case', c, CLIMATES)}"
                     for c in cl if c not in CLIMATES]
             if any(c != "average" for c in cl) and raw.get("resolution", "daily") != "daily":
                 out.append("key 'climates': the peak-day and two-week cases need "
