@@ -109,11 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         if args.debug:
             raise
-        print(f"energy-model {args.command}: interrupted (finished study cases are kept in the "
-              "cache; run the same command again to continue)", file=sys.stderr)
+        text = str(err) if type(err).__name__ == "StudyInterruptedError" else (
+            "interrupted (finished study cases are kept in the cache; run the same command "
+            "again to continue)")
+        print(f"energy-model {args.command}: {text}", file=sys.stderr)
         return 130
     except Exception as err:
         if args.debug:

@@ -415,3 +415,89 @@ def test_cli_debug_shows_the_traceback(tiny, tmp_path):
     with pytest.raises(ValueError, match="no model data for 2025"):
         main(["solve", "--year", "2025", "--inputs", str(tiny), "--out", str(tmp_path / "o"),
               "--debug"])
+
+
+# --- interrupts: Ctrl-C / SIGTERM keep finished cases, kill -9 leaves no worker ------------------
+
+DRIVER = '''
+import signal, sys, time
+# as in a terminal (a background job of a non-interactive shell starts with SIGINT ignored)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import energy_model.study.runner as runner
+real = runner.run_case
+
+def slow_case(spec):
+    if spec["stress"] == "p3-outage":
+        time.sleep(120)
+    return real(spec)
+
+runner.run_case = slow_case
+from energy_model.cli import main
+sys.exit(main(["run", sys.argv[1], "--inputs", sys.argv[2], "--out", sys.argv[3],
+               "--workers", "2", "-q"]))
+'''
+
+INTERRUPT_STUDY = ("name: stop\nyear: 2030\noptions: {reference: [], px: [px]}\n"
+                   "stresses: [none, russia-cut, p3-outage]\n")
+
+
+def _start_driver(tiny, tmp_path):
+    import subprocess
+    import sys
+
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER)
+    study = _study_file(tmp_path, INTERRUPT_STUDY)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, str(driver), study, str(tiny), str(out)],
+                            stderr=subprocess.PIPE, text=True)
+    cache = out / "cache"
+    deadline = time.monotonic() + 240
+    while len(list(cache.glob("*.json"))) < 4:  # the four fast cases are done
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "the fast cases did not finish"
+        time.sleep(0.5)
+    return proc, out
+
+
+def _workers_of(pid: int) -> list:
+    import psutil
+
+    return psutil.Process(pid).children(recursive=True)
+
+
+def _wait_gone(procs, timeout: float = 30) -> list:
+    import psutil
+
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    return alive
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_interrupt_stops_workers_and_keeps_finished_cases(tiny, tmp_path, sig):
+    import signal
+
+    proc, out = _start_driver(tiny, tmp_path)
+    workers = _workers_of(proc.pid)
+    assert workers
+    proc.send_signal(getattr(signal, sig))
+    try:
+        code = proc.wait(timeout=60)  # the slow cases would take 120 s more
+    finally:
+        proc.kill()
+    err = proc.stderr.read()
+    assert code == 130, err
+    assert "study interrupted after 4 of 6 case(s)" in err and "kept in the cache" in err
+    assert "Traceback" not in err
+    assert _wait_gone(workers) == []
+    assert len(list((out / "cache").glob("*.json"))) == 4
+    assert not (out / "results.nc").exists()  # no partial results written
+
+
+def test_killed_main_process_leaves_no_worker(tiny, tmp_path):
+    proc, _ = _start_driver(tiny, tmp_path)
+    workers = _workers_of(proc.pid)
+    assert workers
+    proc.kill()
+    proc.wait(30)
+    assert _wait_gone(workers) == []
