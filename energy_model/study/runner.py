@@ -39,7 +39,6 @@ from energy_model.study.assemble import assemble, option_capex, write_study_outp
 from energy_model.study.cache import cached_inputs, read_record, write_record
 from energy_model.study.cases import case_key, early_options, expand_cases, study_power
 from energy_model.study.pool import execute
-from energy_model.study.pool import execute
 from energy_model.study.schema import Case, Study
 
 logger = logging.getLogger(__name__)
