@@ -6,11 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import INPUTS, REPO
 
 from energy_model import cli
 from energy_model.data.names import SHIPPED_INPUTS, suggest, unknown_name
-
-from conftest import INPUTS, REPO
 
 
 def test_version(capsys):
@@ -101,7 +100,7 @@ def test_solver_banner_stays_off_stdout(tiny, capfd):
     n = em.build_network(2024, inputs=tiny)
     capfd.readouterr()
     em.solve(n)
-    out, err = capfd.readouterr()
+    out, _err = capfd.readouterr()
     assert "HiGHS" not in out
     assert n.objective > 0
 
