@@ -218,7 +218,7 @@ def _options_section(ds, sets, desc, opt_rows, cba) -> list[str]:
         if "discount_rate" in pint:
             pint = pint[pint.discount_rate == pint.discount_rate.min()]
         if "generation" in pint:
-            pint = pint[pint.generation.fillna("charged").isin(["charged", ""])]
+            pint = pint[pint.generation.fillna("none").isin(["none", "charged", ""])]
         pint = pint.drop_duplicates("option").set_index("option")
     capex = ds.option_capex.to_series() if "option_capex" in ds else pd.Series(dtype=float)
     for label in ds.option.values:
