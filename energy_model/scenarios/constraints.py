@@ -24,9 +24,11 @@ tilt the sharing.
 
 Uncooperative curtailment (ENTSOG Annual Report 2014, stress test: "Member States export gas
 only if own demand completely satisfied"): a binary per country and snapshot; when a country
-curtails any demand, its cross-border exports (every gas pipeline leaving one of its buses for
-another country's) are zero. A mixed-integer program; short cases stay small (≤ 14 x ~20
-binaries).
+curtails any demand, its cross-border exports (every gas pipeline leaving its grid bus for
+another country) are zero; dedicated transit (the corridor's transit buses, e.g. SCP through
+Georgia, TANAP through Türkiye) keeps flowing, because that gas is not the country's to keep.
+A mixed-integer program; short cases stay
+small (≤ 14 x ~20 binaries).
 """
 
 from __future__ import annotations
@@ -109,6 +111,10 @@ def _add_uncooperative(n: pypsa.Network, snapshots: pd.Index) -> None:
     uns = g.index[g.carrier == "unserved gas"]
     countries = sorted(set(n.buses.country.reindex(g.loc[uns, "bus"])))
     cross = cross_border_links(n)
+    # exports leave the country's grid bus; dedicated transit (the corridor's transit buses)
+    # carries other shippers' gas and is not blocked by a curtailing transit country
+    from_grid = n.buses.node_kind.reindex(n.links.loc[cross, "bus0"]).to_numpy() == "grid"
+    cross = cross[from_grid]
     c0 = n.buses.country.reindex(n.links.loc[cross, "bus0"]).to_numpy()
     y = m.add_variables(binary=True, coords=[snapshots, pd.Index(countries, name="country")],
                         name="curtailing")
