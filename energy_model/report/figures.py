@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 
 AZ_COLOUR = "#d7301f"
 ORIGIN_COLOURS = {"RU": "#6a6a6a", "IR": "#8c6d31", "TM": "#e6ab02", "DZ": "#66a61e",
-                  "LY": "#a6d854", "NO": "#1f78b4", "LNG": "#a6cee3", "domestic": "#b2a58f"}
+                  "LY": "#a6d854", "NO": "#1f78b4", "LNG": "#a6cee3", "DOM": "#c9b99a",
+                  "domestic": "#c9b99a", "other": "#d9d9d9"}
+SPARE_COLOURS = ["#9e9ac8", "#6baed6", "#74c476", "#bcbddc", "#9ecae1", "#c7e9c0", "#807dba",
+                 "#4292c6", "#41ab5d", "#dadaeb"]  # no red: red is Azerbaijan's
 # shares of demand disrupted (ENTSOG-style bands of the curtailment rate)
 BANDS = [0.0, 1e-6, 0.01, 0.05, 0.20, 1.0]
 BAND_LABELS = ["none", "< 1 %", "1-5 %", "5-20 %", "> 20 %"]
@@ -70,14 +73,18 @@ def plot_origin_mix(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
     if d.empty:
         raise FigureInputError("no deliveries in the reference case")
     d = d.loc[d.sum(axis=1).sort_values().index]
-    cols = (["AZ"] if "AZ" in d else []) + [c for c in d.columns if c != "AZ"]
-    d = d[cols]
+    # origins under 1 % of all deliveries become "other" (AZ is always shown)
+    small = [c for c in d.columns if c != "AZ" and d[c].sum() < 0.01 * d.to_numpy().sum()]
+    if small:
+        d = d.drop(columns=small).assign(other=d[small].sum(axis=1))
+    cols = (["AZ"] if "AZ" in d else []) + sorted(c for c in d.columns if c not in ("AZ", "other"))
+    d = d[cols + (["other"] if small else [])]
     fig = _figure(9, max(2.8, 0.9 + 0.32 * len(d)))
     ax = fig.add_subplot()
     left = np.zeros(len(d))
-    cmap = matplotlib.colormaps["tab20"]
-    for i, origin in enumerate(d.columns):
-        colour = AZ_COLOUR if origin == "AZ" else ORIGIN_COLOURS.get(origin, cmap(i % 20))
+    spare = iter(SPARE_COLOURS * 3)
+    for origin in d.columns:
+        colour = AZ_COLOUR if origin == "AZ" else ORIGIN_COLOURS.get(origin) or next(spare)
         ax.barh(d.index, d[origin], left=left, color=colour, label=origin,
                 edgecolor="black" if origin == "AZ" else "white",
                 linewidth=0.8 if origin == "AZ" else 0.3)
@@ -117,7 +124,8 @@ def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Fi
         ax.imshow(s.values, cmap=cmap, norm=norm, aspect="auto")
         for i in range(s.shape[0]):
             for j in range(s.shape[1]):
-                text = "failed" if status[i, j] != "ok" else f"{float(u[i, j]):.2f}"
+                v = float(u[i, j])
+                text = "failed" if status[i, j] != "ok" else ("0" if v < 5e-4 else f"{v:.2g}")
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="white" if s.values[i, j] > 0.05 else "black")
         ax.set_xticks(range(s.shape[1]), s.stress.values, rotation=30, ha="right", fontsize=8)
@@ -149,9 +157,11 @@ def plot_cost_security(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
     ax = fig.add_subplot()
     sc = ax.scatter(cost, total, s=60 + 40 * worst / max(float(worst.max()), 1e-9), c=worst,
                     cmap="Reds", edgecolors="black", zorder=3, vmin=0)
-    for o in cost.index:
-        ax.annotate(o, (cost[o], total[o]), xytext=(6, 4), textcoords="offset points",
-                    fontsize=8)
+    offsets = [(6, 6), (6, -14), (6, 20), (6, -28)]  # options often tie: stagger labels
+    for i, o in enumerate(cost.sort_values().index):
+        ax.annotate(o, (cost[o], total[o]), xytext=offsets[i % 4], textcoords="offset points",
+                    fontsize=8, arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777"})
+    ax.set_ylim(bottom=0, top=max(float(total.max()) * 1.3, 1e-3))
     fig.colorbar(sc, ax=ax, label="worst single case [bcm/yr]")
     ax.set_xlabel("cost of the undisturbed year incl. annualised capex [bn EUR/yr]")
     ax.set_ylabel("disrupted demand summed over stress cases [bcm]")
