@@ -233,30 +233,46 @@ def plot_cba(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
     path = study_dir / "cba.csv" if study_dir else None
     if path is None or not path.exists():
         raise FigureInputError("no cba.csv in the study directory")
-    cba = pd.read_csv(path).set_index("option")
+    cba = pd.read_csv(path)
     if cba.empty:
         raise FigureInputError("cba.csv has no option")
-    parts = [c for c in ("benefit_supply", "benefit_security", "benefit_co2") if c in cba]
+    rate = ""
+    if "discount_rate" in cba:  # sensitivities: the first (central) rate of each option
+        rate = f", discount rate {cba.discount_rate.iloc[0]:.0%}"
+        cba = cba[cba.discount_rate == cba.discount_rate.iloc[0]]
+    cba = cba.drop_duplicates("option").set_index("option")
+    colours = {"supply": "#1f78b4", "welfare": "#1f78b4", "security": "#d7301f",
+               "co2": "#33a02c"}
+    parts = [c for c in ("benefit_supply", "benefit_welfare", "benefit_security", "benefit_co2")
+             if c in cba]
     fig = _figure(10, max(2.8, 1.6 + 0.45 * len(cba)))
     ax1, ax2 = fig.subplots(1, 2, sharey=True)
-    (cba[parts] / 1e6).rename(columns=lambda c: c.removeprefix("benefit_")).plot.barh(
-        ax=ax1, stacked=True, color=["#1f78b4", "#d7301f", "#33a02c"][:len(parts)])
+    y = np.arange(len(cba))
+    pos, neg = np.zeros(len(cba)), np.zeros(len(cba))
+    for c in parts:
+        v = cba[c].fillna(0).to_numpy() / 1e6
+        base = np.where(v >= 0, pos, neg)
+        kind = c.removeprefix("benefit_")
+        ax1.barh(y, v, left=base, color=colours[kind], label=kind)
+        pos, neg = pos + np.clip(v, 0, None), neg + np.clip(v, None, 0)
+    ax1.set_yticks(y, cba.index, fontsize=8)
     ax1.set_xlabel("annual benefit [M EUR/yr]")
     ax1.legend(fontsize=8, loc="lower right")
     ax1.set_title("Benefits by kind")
     ax1.axvline(0, color="black", lw=0.6)
     enpv = cba["enpv_eur"] / 1e9
-    ax2.barh(cba.index, enpv, color=np.where(enpv >= 0, "#1a9850", "#d73027"))
-    for y, (v, bcr) in enumerate(zip(enpv, cba.get("bcr", pd.Series(np.nan, cba.index)),
-                                     strict=True)):
-        ax2.text(v, y, f"  B/C {bcr:.2f}" if np.isfinite(bcr) else "", va="center", fontsize=8)
+    ax2.barh(y, enpv, color=np.where(enpv >= 0, "#1a9850", "#d73027"))
+    for yi, (v, bcr) in enumerate(zip(enpv, cba.get("bcr", pd.Series(np.nan, cba.index)),
+                                      strict=True)):
+        ax2.text(max(v, 0.0), yi, f"  B/C {bcr:.2f}" if np.isfinite(bcr) else "",
+                 va="center", fontsize=8)
     ax2.axvline(0, color="black", lw=0.6)
     ax2.set_xlim(min(0.0, float(enpv.min()) * 1.2), max(0.0, float(enpv.max()) * 1.25))
     ax2.set_xlabel("economic net present value [bn EUR]")
     ax2.set_title("ENPV and benefit/cost ratio")
     for ax in (ax1, ax2):
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle("Cost-benefit analysis per option (cba.csv)", fontsize=11)
+    fig.suptitle(f"Cost-benefit analysis per option (cba.csv{rate})", fontsize=11)
     return fig
 
 
