@@ -322,6 +322,9 @@ def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", default=None,
                    help="Dask distributed scheduler address (tcp://host:port)")
     _force_arg(p)
+    p.add_argument("--check", metavar="BASELINE_DIR", default=None,
+                   help="compare the results with a stored run (its results.nc) within the "
+                        "tolerances of energy_model.study.check; exit 1 listing any difference")
 
 
 @command("run", "run every option x stress case of a study file", _add_run)
@@ -333,6 +336,10 @@ def _run(args: argparse.Namespace) -> int:
     from energy_model.study.schema import StudyError, load_study
 
     check_output_dir(args.out, args.force)
+    if args.check and not (Path(args.check) / "results.nc").exists():
+        print(f"energy-model run: --check {args.check}: no results.nc there; give the --out "
+              "directory of a stored run", file=sys.stderr)
+        return 2
     data = _load(args)
     try:
         study = load_study(args.study, data)
@@ -350,7 +357,26 @@ def _run(args: argparse.Namespace) -> int:
     page = _write_report(out, args)
     if page is not None:
         print(f"report: {page}")
+    if args.check:
+        return _check_baseline(out, Path(args.check)) or (1 if failed else 0)
     return 1 if failed else 0
+
+
+def _check_baseline(out: Path, baseline: Path) -> int:
+    """Print the differences from ``baseline``; return 1 if there are any."""
+    from energy_model.study.check import RTOL, compare_results
+
+    diffs, notes = compare_results(out, baseline)
+    for note in notes:
+        print(f"note: {note}")
+    if diffs:
+        print(f"\ncheck against {baseline.resolve()}: {len(diffs)} difference(s) "
+              f"(rtol {RTOL:g}, atol by unit):")
+        for d in diffs:
+            print(f"  - {d}")
+        return 1
+    print(f"\ncheck against {baseline.resolve()}: no difference (rtol {RTOL:g}, atol by unit)")
+    return 0
 
 
 def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Path | None:

@@ -501,3 +501,58 @@ def test_killed_main_process_leaves_no_worker(tiny, tmp_path):
     proc.kill()
     proc.wait(30)
     assert _wait_gone(workers) == []
+
+
+# --- reproducible studies: --check against a stored baseline, bit-identical re-runs -------------
+
+BASELINE = Path(__file__).parent / "baseline"
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """The shipped baseline study run twice from scratch, each checked against the baseline."""
+    from conftest import TINY
+
+    tmp = tmp_path_factory.mktemp("repro")
+    outs = []
+    for k in (1, 2):
+        out = tmp / f"run{k}"
+        code = main(["run", str(BASELINE / "tiny_study.yaml"), "--inputs", str(TINY), "--out",
+                     str(out), "--workers", "1", "-q", "--check", str(BASELINE / "tiny")])
+        outs.append((code, out))
+    return outs
+
+
+def test_study_matches_the_stored_baseline(two_runs, capsys):
+    for code, out in two_runs:
+        assert code == 0, out
+        assert (out / "results.nc").exists()
+
+
+def test_rerun_on_the_same_inputs_is_bit_identical(two_runs):
+    (_, a), (_, b) = two_runs
+    files = sorted(p.name for p in a.iterdir() if p.suffix in (".nc", ".csv", ".md"))
+    assert "results.nc" in files and "costs.csv" in files
+    for name in files:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_check_lists_a_difference_and_exits_non_zero(two_runs, tmp_path, capsys):
+    import xarray as xr
+    from conftest import TINY
+
+    ds = xr.open_dataset(BASELINE / "tiny" / "results.nc").load()
+    ds["total_cost"][0, 0, 0] *= 1.01
+    ds["status"] = ds.status.astype(object)
+    ds["status"][1, 0, 1] = "failed"
+    (tmp_path / "moved").mkdir()
+    ds.to_netcdf(tmp_path / "moved" / "results.nc")
+    (_, out) = two_runs[0]
+    capsys.readouterr()
+    code = main(["run", str(BASELINE / "tiny_study.yaml"), "--inputs", str(TINY), "--out",
+                 str(out), "--workers", "1", "-q", "--check", str(tmp_path / "moved")])
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "2 difference(s)" in text, text
+    assert "total_cost[" in text and "instead of" in text
+    assert "status[" in text and "'ok' instead of 'failed'" in text
