@@ -556,3 +556,48 @@ def test_check_lists_a_difference_and_exits_non_zero(two_runs, tmp_path, capsys)
     assert "2 difference(s)" in text, text
     assert "total_cost[" in text and "instead of" in text
     assert "status[" in text and "'ok' instead of 'failed'" in text
+
+
+# --- the issue's list of inputs that validate used to pass (cases of tests/broken/) -------------
+
+ISSUE_EXAMPLES = [
+    "nan-literal", "supply-nan", "supply-header-only", "codg-header-only",
+    "lng-named-like-pipeline", "supply-non-model-year", "inf", "absurd-1e30",
+    "probability-above-1", "parameter-fraction", "compressor-fuel-eats-all-gas",
+    "zero-working-gas", "missing-supply-price", "cut-supply-misspelt", "outage-misspelt",
+    "option-target-misspelt",
+]
+
+
+def _corpus():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "broken_corpus", Path(__file__).parent / "broken" / "test_corpus.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("case_id", ISSUE_EXAMPLES)
+def test_inputs_that_silently_changed_the_answer_are_refused(tiny, case_id):
+    from energy_model.data.loading import load_inputs
+    from energy_model.data.validation import InputError
+
+    corpus = _corpus()
+    (case,) = [c for c in corpus.CSV_CASES if c["id"] == case_id]
+    corpus.apply_mutation(tiny, case)
+    with pytest.raises(InputError) as err:
+        load_inputs(tiny)
+    assert case["expect"] in str(err.value)
+
+
+def test_header_only_storage_is_reported(tiny, caplog):
+    """All storage gone: allowed (the tiny data has none) but never silent."""
+    from conftest import edit_csv
+
+    from energy_model.data.loading import load_inputs
+
+    edit_csv(tiny, "storage.csv", lambda df: df.iloc[0:0])
+    load_inputs(tiny)
+    assert "storage.csv has a header but no rows: the model has no storage" in caplog.text
