@@ -209,3 +209,22 @@ def test_real_data_design_day_never_curtails_less_than_the_average_year():
         apply_cooperative_curtailment(day)
         r_day = rates(solve(day)).reindex(r_year.index).fillna(0.0)
         assert (r_day >= r_year - 1e-6).all(), (stress, (r_day - r_year)[r_day < r_year])
+
+
+def test_survival_time_is_the_days_storage_covers_the_deficit(tiny):
+    from energy_model.analysis.survival import survival_time
+
+    append_rows(tiny, "storage.csv", [dict(
+        name="TRS", region="TR", working_gas="10", working_gas_unit="mcm", injection="1",
+        injection_unit="mcm/d", withdrawal="5", withdrawal_unit="mcm/d", start_year="2000",
+        status="operating", source_id="T-1", estimate="false")])
+    data = load_inputs(tiny)
+    ref = build_network(2030, inputs=data)
+    full = units.to_mwh(10, "mcm")
+    ref.stores_t.e = pd.DataFrame({"TRS": full}, index=ref.snapshots)  # full all year
+    days = survival_time(lambda: build_network(2030, inputs=data), ref, "russia-cut", data,
+                         "2030-02-01", days=30)
+    # deficit d = 1000/365 - AZ_AT_TR mcm/d; the curve (full rate above 5 mcm) lets day k be
+    # served while the level after it, 10 - k d, is at least d: k <= (10 - d) / d = 6.2
+    d = 1000 / 365 - AZ_AT_TR
+    assert days["TR"] == int((10 - d) / d) == 6
