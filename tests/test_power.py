@@ -120,5 +120,7 @@ def test_black_sea_cable_lowers_gas_for_power_in_romania_and_hungary():
     assert cable.at["RO", gas] < base.at["RO", gas] - 0.1
     assert cable.at["HU", gas] <= base.at["HU", gas] + 1e-6
     assert big.at["RO", gas] < cable.at["RO", gas]
-    assert big.at["HU", gas] < base.at["HU", gas] - 0.1
+    # with border tariffs HU gas costs more than RO gas, so RO-HU already runs full in the base
+    # and more cable power cannot reach Hungary: HU may only not rise
+    assert big.at["HU", gas] <= base.at["HU", gas] + 1e-6
     assert big[gas].sum() < cable[gas].sum() < base[gas].sum()

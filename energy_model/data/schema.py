@@ -215,6 +215,7 @@ TABLES: dict[str, Table] = {
             "end_year": _OPT_YEAR,
             "status": Column(choices=STATUSES),
             "capex_meur": _num("MEUR", "money", required=False),
+            "tariff_eur_per_mwh": _num("EUR/MWh", "price", required=False),
         },
         key=("name", "start_year"),
     ),
@@ -276,9 +277,19 @@ TABLES: dict[str, Table] = {
             "value": _num("col:unit", "annual"),
             "unit": _UNIT,
             "tolerance": _num("fraction", "fraction"),
-            "points": Column(ref="delivery_points"),
+            "tolerance_abs": _num("col:unit", "annual", required=False),
+            "measure": Column(choices=frozenset({"flow", "origin"})),
+            "points": Column(required=False, ref="delivery_points"),
+            "region": Column(required=False, ref="region"),
+            "origin": Column(required=False),
+            "measures": Column(),
+            "reason": Column(),
+            "status": Column(choices=frozenset({"compared", "unmatched"})),
         },
         key=("year", "item"),
+        description="published 2024 figures the back-cast compares with: ``flow`` sums the "
+                    "annual flow of ``points``; ``origin`` is the gas of ``origin`` traced to "
+                    "the consumers of ``region``; ``unmatched`` rows are shown, not tested",
     ),
     "power_demand.csv": Table(
         {

@@ -105,8 +105,9 @@ def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float
     """Add pipelines as one-directional Links, a second Link for the reverse direction.
 
     Compressor fuel is a loss of ``compressor_fuel_per_1000km`` per 1000 km of length
-    (efficiency < 1); the transport tariff is a marginal cost per 1000 km. Reverse Links are
-    named ``"<name> reverse"``.
+    (efficiency < 1); the transport tariff is a marginal cost per 1000 km, or the row's
+    ``tariff_eur_per_mwh`` [EUR/MWh] where given (a published or estimated entry/exit tariff of
+    the route, both directions). Reverse Links are named ``"<name> reverse"``.
     """
     fuel = params["compressor_fuel_per_1000km"]
     tariff = params["transport_tariff_per_1000km"]
@@ -118,9 +119,13 @@ def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float
     links = pd.concat([fwd, rev])
     links = links[links.p_nom > 0]
     km = links.length_km.to_numpy() / 1000.0
+    cost = tariff * km
+    if "tariff_eur_per_mwh" in links.columns:  # fwd and rev rows share index labels: no align
+        given = links.tariff_eur_per_mwh.astype(float).to_numpy()
+        cost = np.where(np.isnan(given), cost, given)
     n.add("Link", links.link.values, bus0=links.bus0.values, bus1=links.bus1.values,
           carrier="gas pipeline", p_nom=links.p_nom.values, p_min_pu=0.0,
-          efficiency=1.0 - fuel * km, marginal_cost=tariff * km, length=links.length_km.values,
+          efficiency=1.0 - fuel * km, marginal_cost=cost, length=links.length_km.values,
           asset=links.asset.values, pipeline=links.name.values, direction=links.direction.values,
           **empty_ports(n))
 

@@ -1,0 +1,102 @@
+"""Provenance figures of the inputs: estimate share and primary-source share per table.
+
+A row is *primary-sourced* when at least one of its ``source_id`` names a primary publisher:
+a transmission or storage system operator, a regulator, a statistics office, a ministry or
+government, an EU institution, ENTSOG, GIE, Eurostat, the IEA, or the operating company of the
+asset reporting its own figures. The publisher is read from ``sources.csv`` up to its first
+``" ("`` or ``" via "``, so an agency quoting a TSO (``"TASS (ENTSOG data)"``) stays secondary.
+``inputs/README.md`` prints the table of :func:`summarise_provenance`; a test keeps it current.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from energy_model.data.schema import TABLES
+from energy_model.data.validation import read_table
+
+PRIMARY_PUBLISHERS: tuple[str, ...] = (
+    r"ENTSOG", r"ENTSO-E", r"\bGIE\b", r"Eurostat", r"\bIEA\b", r"International Energy Agency",
+    r"\bACER\b", r"European Union", r"European Commission", r"Council of the EU", r"\bNATO\b",
+    r"Bundesnetzagentur", r"BNetzA", r"Bulgartransgaz", r"\bFGSZ\b", r"Gastrans", r"Transgaz",
+    r"eustream", r"Plinacro", r"Gas Connect Austria", r"\bSnam\b", r"\bDESFA\b", r"\bBOTA[SŞ]\b",
+    r"\bEPDK\b", r"\bMASE\b", r"\bGME\b", r"ARERA", r"\bINSSE?\b", r"\bINES\b", r"Naftogaz",
+    r"GTSOU", r"Gazprom", r"\bSOCAR\b", r"bp Georgia", r"\bTAP AG\b", r"DEPA",
+    r"Podzemno skladiste", r"Invest\.gov", r"Ministry", r"Cabinet of Ministers", r"Statistic",
+    r"GeoNames",
+)
+"""Patterns of publishers counted as primary sources (case-insensitive)."""
+
+_PRIMARY = re.compile("|".join(PRIMARY_PUBLISHERS), re.IGNORECASE)
+
+
+def primary_source_ids(sources: pd.DataFrame) -> set[str]:
+    """Return the ids of ``sources.csv`` rows whose own publisher is primary."""
+    own = sources.publisher.astype(str).str.split(r" \(| via ", regex=True).str[0]
+    return set(sources.source_id[own.str.contains(_PRIMARY)])
+
+
+def summarise_provenance(directory: str | Path = "inputs") -> pd.DataFrame:
+    """Return per sourced table: rows, estimate share and primary-source share [fraction].
+
+    Columns: ``table, rows, estimate_share, primary_share``; a last row ``all`` pools every
+    table. Only tables with provenance columns (``source_id, estimate``) count.
+    """
+    directory = Path(directory)
+    primary = primary_source_ids(read_table(directory / "sources.csv"))
+    rows = []
+    for fname, spec in TABLES.items():
+        if not spec.sourced or not (directory / fname).exists():
+            continue
+        df = read_table(directory / fname)
+        if df.empty:
+            continue
+        est = df.estimate.astype(str).str.strip().str.lower().eq("true")
+        ids = df.source_id.astype(str).str.split(";")
+        prim = ids.map(lambda xs: any(x.strip() in primary for x in xs))
+        rows.append({"table": fname, "rows": len(df), "estimates": int(est.sum()),
+                     "primary": int(prim.sum())})
+    out = pd.DataFrame(rows)
+    total = {"table": "all", "rows": out.rows.sum(), "estimates": out.estimates.sum(),
+             "primary": out.primary.sum()}
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    out["estimate_share"] = (out.estimates / out.rows).round(2)
+    out["primary_share"] = (out.primary / out.rows).round(2)
+    return out[["table", "rows", "estimate_share", "primary_share"]]
+
+
+def provenance_markdown(directory: str | Path = "inputs") -> str:
+    """Return the provenance table of ``inputs/README.md`` as Markdown."""
+    t = summarise_provenance(directory)
+    lines = ["| table | rows | estimates | primary-sourced |", "|---|---:|---:|---:|"]
+    lines += [f"| `{r.table}` | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} |"
+              if r.table != "all" else
+              f"| **all** | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} |"
+              for r in t.itertuples()]
+    sources = read_table(Path(directory) / "sources.csv")
+    share = len(primary_source_ids(sources)) / max(len(sources), 1)
+    lines += ["", f"`sources.csv`: {len(sources)} sources, {share:.0%} from primary publishers."]
+    return "\n".join(lines) + "\n"
+
+
+_START, _END = "<!-- provenance:start -->", "<!-- provenance:end -->"
+
+
+def write_readme_table(directory: str | Path = "inputs") -> Path:
+    """Rewrite the provenance table between its markers in ``<directory>/README.md``."""
+    path = Path(directory) / "README.md"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(_START, 1)
+    _, tail = rest.split(_END, 1)
+    path.write_text(f"{head}{_START}\n{provenance_markdown(directory)}{_END}{tail}",
+                    encoding="utf-8")
+    return path
+
+
+def readme_table(directory: str | Path = "inputs") -> str:
+    """Return the provenance table currently printed in ``<directory>/README.md``."""
+    text = (Path(directory) / "README.md").read_text(encoding="utf-8")
+    return text.split(_START, 1)[1].split(_END, 1)[0].strip("\n") + "\n"
