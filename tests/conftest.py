@@ -50,3 +50,36 @@ def tiny(tmp_path: Path) -> Path:
     dst = tmp_path / "tiny"
     shutil.copytree(TINY, dst)
     return dst
+
+
+SLOW_TESTS: dict[str, set[str]] = {
+    "test_region.py": {"test_cli_writes_every_result_file",
+                       "test_global_balance_supply_equals_use_plus_losses",
+                       "test_no_link_creates_energy",
+                       "test_2026_delivers_azerbaijani_gas_to_all_16_recipients",
+                       "test_stored_networks_are_current",
+                       "test_reoptimising_the_written_network_with_plain_pypsa_gives_the_same_cost",
+                       "test_more_pipeline_capacity_never_raises_cost",
+                       "test_tracing_accounts_for_all_served_gas"},
+    "test_indicators.py": {"test_region_sanity_russian_share_and_flexibility_under_russia_cut"},
+    "test_study.py": {"test_tcp_and_sgc_never_raise_unserved_gas_under_russia_cut"},
+    "test_power.py": {"test_black_sea_cable_lowers_gas_for_power_in_romania_and_hungary"},
+    "test_readme.py": {"test_cheap_figures_match_the_code"},
+    "test_calibration.py": {"test_2024_item_within_its_band",
+                            "test_backcast_readme_section_shows_every_item"},
+}
+"""Tests that solve the real (shipped) networks, by file: marked ``slow`` at collection.
+
+The default run (``python -m pytest``) deselects ``slow`` (pyproject ``addopts``); ``.ci/run``
+runs ``python -m pytest -m slow`` as its second step. A new real-data test is marked with
+``@pytest.mark.slow`` in its file, or listed here (one place, no edit of a busy test file).
+Cheap real-data checks (the shipped inputs validate, every row has a source) stay in the
+default run.
+"""
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests of :data:`SLOW_TESTS` as ``slow``."""
+    for item in items:
+        if getattr(item, "originalname", item.name) in SLOW_TESTS.get(item.path.name, ()):
+            item.add_marker(pytest.mark.slow)

@@ -74,6 +74,8 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
     if status != "ok":
         hint = ""
         if "infeasible" in str(condition):
+            with _stdout_to_stderr():  # again with PyPSA's limit rows, so the IIS can name them
+                optimize(n, opts, _with_case_constraints(extra_functionality), lean=False)
             hint = " " + explain_infeasibility(n)
         elif "unbounded" in str(condition):
             hint = (" Unbounded: a component with a negative cost and no capacity limit "
@@ -87,7 +89,7 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
 
 
 def optimize(n: pypsa.Network, solver_options: dict,
-             extra_functionality=None) -> tuple[str, str]:
+             extra_functionality=None, lean: bool = True) -> tuple[str, str]:
     """Build the linopy model of ``n``, solve it with HiGHS and assign the results.
 
     PyPSA's ``n.optimize`` without the parts our networks do not need (measured in
@@ -101,12 +103,14 @@ def optimize(n: pypsa.Network, solver_options: dict,
     (``*_t.p``, ``p_nom_opt``), the objective, bus marginal prices per MWh (the balance duals
     divided by the snapshot weights) and ``loads_t.p``.
 
+    ``lean=False`` keeps PyPSA's limit rows (an infeasibility diagnosis names rows, not bounds).
+
     Returns
     -------
     tuple of str
         linopy's ``(status, condition)``.
     """
-    with lean_bounds():
+    with lean_bounds() if lean else contextlib.nullcontext():
         m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
     if extra_functionality is not None:
         extra_functionality(n, n.snapshots)
