@@ -92,8 +92,8 @@ def test_shipped_backcast_has_enough_items_and_few_unmatched():
     assert NOT_YET_MATCHED <= set(cal.loc[cal.status == "compared", "item"])
 
 
-ITEMS = sorted(load_inputs(INPUTS).calibration.query("year == 2024 and status == 'compared'")
-               .item)
+_CAL = load_inputs(INPUTS).calibration
+ITEMS = sorted(_CAL.item[(_CAL.year == 2024) & (_CAL.status == "compared")])
 
 
 @pytest.mark.slow

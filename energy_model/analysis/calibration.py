@@ -87,8 +87,9 @@ def explain_items(n: pypsa.Network, data: Inputs | str | None = "inputs") -> pd.
 
     A pipeline or terminal counts as full when its annual flow is at least :data:`BINDING` of
     its capacity over the year; a contract meter when its metered volume is at its maximum or
-    minimum; a supply when its annual output is at its cap. Where none binds the flow is set by
-    prices (the merit order of supplies and transport costs). Columns: ``item, driver``.
+    minimum; an external supply (a bus of kind ``supply``) when its annual output is at its
+    cap. Where none binds the flow is set by prices (the merit order of supplies and transport
+    costs). Columns: ``item, driver``.
     """
     data = data if isinstance(data, Inputs) else load_inputs(data)
     year = int(n.meta["year"])
@@ -100,7 +101,8 @@ def explain_items(n: pypsa.Network, data: Inputs | str | None = "inputs") -> pd.
     out_gen = -n.generators_t.p.mul(w, axis=0).sum()
     meters = n.generators[n.generators.carrier == "contract"]
     records = n.meta.get(META_KEY, {})
-    supply = n.generators[n.generators.carrier == "gas supply"]
+    supply = n.generators[(n.generators.carrier == "gas supply")
+                          & (n.buses.node_kind.reindex(n.generators.bus).values == "supply")]
     produced = n.generators_t.p[supply.index].mul(w, axis=0).sum()
     capped = supply.index[np.isfinite(supply.e_sum_max)
                           & (produced >= BINDING * supply.e_sum_max)]
