@@ -46,6 +46,16 @@ How the 2024 case gets there, through data rather than pinned flows:
 * **Data fixes** that move 2024 flows: Türkiye's demand 54.5 bcm (was 50), interruptible Isaccea
   capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas.
 
+Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
+Mazara, Gela) match by construction when the bound binds: they show that the region absorbs
+those volumes, not that the model predicts them. The evidence of calibration is in the items
+inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits)
+and, against it, in the items still outside their band: Passo Gries and Tarvisio (the model
+takes too much LNG into Italy: a single delivered LNG price and no terminal availability below
+nameplate), Serbia to Hungary and Bulgaria to Serbia (Bulgaria's own consumption takes
+TurkStream gas in the model although Bulgargaz has had no Gazprom contract since April 2022; the
+model has no origin constraint per country), and the Greek and Croatian LNG send-out.
+
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit
 order of supplies and tariffs.
