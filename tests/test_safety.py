@@ -163,7 +163,8 @@ def test_lock_of_a_killed_run_is_released(tmp_path):
 
 # --- stale answers: caches keyed by content, records validated ---------------------------------
 
-ONE_CASE = {"name": "one", "year": 2030, "options": {"reference": []}, "stresses": ["none"]}
+ONE_CASE = {"name": "one", "year": 2030, "options": {"reference": []}, "stresses": ["none"],
+            "climates": ["average"]}
 
 
 def _study(data, **changes):
@@ -313,7 +314,8 @@ def test_infeasibility_without_contracts_does_not_blame_contracts(tiny):
     with pytest.raises(SolveError) as err:
         solve(n)
     text = str(err.value)
-    assert "of Generator" in text and "must-run" in text and "nodal_balance of Bus TR" in text
+    assert "nodal_balance of Bus TR" in text
+    assert "Components forced to run at those buses: Generator must-run (p_min_pu=1)" in text
     assert "contract" not in text.lower()
 
 
@@ -438,7 +440,7 @@ sys.exit(main(["run", sys.argv[1], "--inputs", sys.argv[2], "--out", sys.argv[3]
 '''
 
 INTERRUPT_STUDY = ("name: stop\nyear: 2030\noptions: {reference: [], px: [px]}\n"
-                   "stresses: [none, russia-cut, p3-outage]\n")
+                   "stresses: [none, russia-cut, p3-outage]\nclimates: [average]\n")
 
 
 def _start_driver(tiny, tmp_path):
@@ -601,3 +603,22 @@ def test_header_only_storage_is_reported(tiny, caplog):
     edit_csv(tiny, "storage.csv", lambda df: df.iloc[0:0])
     load_inputs(tiny)
     assert "storage.csv has a header but no rows: the model has no storage" in caplog.text
+
+
+def test_long_lived_dask_cluster_sees_edited_inputs(tiny, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from conftest import edit_csv
+
+    from energy_model.study.runner import run_study
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        first = run_study(_study(None), tmp_path / "a", inputs=tiny,
+                          scheduler=cluster.scheduler_address, progress=False)
+        edit_csv(tiny, "supply_prices.csv",
+                 lambda df: df.assign(price_eur_per_mwh=df.price_eur_per_mwh.where(
+                     df.region != "RU", "40")))
+        second = run_study(_study(None), tmp_path / "b", inputs=tiny,
+                           scheduler=cluster.scheduler_address, progress=False)
+    assert float(second.total_cost.item()) == pytest.approx(_fresh_cost(tiny), rel=1e-9)
+    assert float(second.total_cost.item()) > float(first.total_cost.item())

@@ -198,7 +198,23 @@ def explain_infeasibility(n: pypsa.Network, limit: int = 8) -> str:
         text += (f" Likely cause: contract(s) {', '.join(contracts)} (contracts.csv): their "
                  "annual minimum cannot flow through their delivery points or be supplied by "
                  "the seller.")
+    forced = _forced_at(n, {b for c, names in groups.items() if c == "Bus-nodal_balance"
+                            for b in names})
+    if forced:
+        text += f" Components forced to run at those buses: {', '.join(forced[:limit])}."
     return text
+
+
+def _forced_at(n: pypsa.Network, buses: set[str]) -> list[str]:
+    """Return the generators and links at ``buses`` with a positive minimum output."""
+    out = []
+    g = n.generators
+    for name in g.index[g.bus.isin(buses) & (g.p_min_pu > 0)]:
+        out.append(f"Generator {name} (p_min_pu={g.at[name, 'p_min_pu']:g})")
+    lk = n.links
+    for name in lk.index[(lk.bus0.isin(buses) | lk.bus1.isin(buses)) & (lk.p_min_pu > 0)]:
+        out.append(f"Link {name} (p_min_pu={lk.at[name, 'p_min_pu']:g})")
+    return out
 
 
 def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:

@@ -101,6 +101,7 @@ def _dispatch(todo: dict, run_case, workers: int | None, scheduler: str | None):
     pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
                                initargs=(os.getpid(),))
     finished = False
+    futures: dict = {}
     try:
         futures = {pool.submit(run_case, spec): case for case, spec in todo.items()}
         pending = set(futures)
@@ -115,12 +116,13 @@ def _dispatch(todo: dict, run_case, workers: int | None, scheduler: str | None):
         if finished:
             pool.shutdown(wait=True)
         else:  # interrupted (or the consumer stopped): drop the queue, stop the workers now
-            _terminate(pool)
+            _terminate(pool, futures)
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
+def _terminate(pool: ProcessPoolExecutor, futures) -> None:
+    for fut in futures:
+        fut.cancel()
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         with contextlib.suppress(Exception):
             p.terminate()
@@ -129,6 +131,7 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
             p.join(5)
             if p.is_alive():
                 p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
     logger.warning("stopped %d worker process(es)", len(processes))
 
 
