@@ -155,11 +155,13 @@ def test_study_writes_indicators_and_cba(study_run):
 
     out, _, _ = study_run
     ind = pd.read_csv(out / "indicators.csv")
-    assert list(ind.columns) == ["option", "stress", "country", "indicator", "value", "unit"]
+    assert list(ind.columns) == ["option", "climate", "stress", "country", "indicator", "value",
+                                 "unit", "band"]
     assert {"n_minus_1", "curtailment_rate", "disrupted_demand", "ird", "hhi_origin",
             "russian_share", "price"} <= set(ind.indicator)
-    cr = ind.set_index(["option", "stress", "country", "indicator"]).value
-    assert cr[("reference", "p3-outage", "TR", "curtailment_rate")] == pytest.approx(0.505)
+    cr = ind.set_index(["option", "climate", "stress", "country", "indicator"]).value
+    assert cr[("reference", "average", "p3-outage", "TR", "curtailment_rate")] == \
+        pytest.approx(0.505)
     cba = pd.read_csv(out / "cba.csv")
     cba = cba[cba.discount_rate == 0.04].set_index("option")
     assert cba.at["px", "method"] == "PINT"
@@ -186,8 +188,9 @@ def test_cba_security_benefit_by_hand(tmp_path, data):
     # `none` weight 0.9: PX changes nothing
     assert row.benefit_security == pytest.approx(0.1 * 0.505 * 10.55e6 * 600, rel=1e-6)
     assert row.benefit_total == pytest.approx(
-        0.1 * float(ds.total_cost.sel(option="reference", stress="p3-outage")
-                    - ds.total_cost.sel(option="px", stress="p3-outage")), rel=1e-9)
+        0.1 * float(ds.total_cost.sel(option="reference", stress="p3-outage", climate="average")
+                    - ds.total_cost.sel(option="px", stress="p3-outage", climate="average")),
+        rel=1e-9)
 
 
 def test_cooperative_and_isolated_curtailment_by_hand(tiny):
@@ -199,10 +202,11 @@ def test_cooperative_and_isolated_curtailment_by_hand(tiny):
     path = tiny / "s.yaml"
     path.write_text(yaml.safe_dump({"name": "iso", "year": 2030, "isolated": True,
                                     "options": {"reference": []},
-                                    "stresses": ["none", "p3-outage"]}))
+                                    "stresses": ["none", "p3-outage"],
+                                    "climates": ["average"]}))
     ds = run_study(load_study(path, data), tiny / "out", inputs=tiny, workers=1,
                    progress=False)
-    case = ds.sel(option="reference", stress="p3-outage")
+    case = ds.sel(option="reference", stress="p3-outage", climate="average")
     coop = case.curtailment_rate
     iso = case.curtailment_rate_isolated
     assert float(case.unserved_gas.sum()) == pytest.approx(2 - 0.495, abs=1e-6)
