@@ -189,3 +189,17 @@ def test_real_peak_day_remaining_flexibility_equals_rebuilding():
     got = remaining_flexibility(build, countries)
     assert got.to_dict() == pytest.approx(remaining_flexibility_by_rebuilding(build, countries),
                                           abs=1e-6)
+
+
+def test_generators_only_assignment_matches_the_full_one(tiny):
+    full = Resolver(build_network(YEAR, inputs=tiny))
+    light = Resolver(build_network(YEAR, inputs=tiny))
+    for r, assign in ((full, True), (light, "generators")):
+        double_tr_demand(r.n)
+        r.solve(assign=assign)
+    assert light.objective == pytest.approx(full.objective, rel=1e-12)
+    cols = full.n.generators.index
+    assert np.allclose(light.n.generators_t.p[cols].to_numpy(),
+                       full.n.generators_t.p[cols].to_numpy(), atol=1e-9)
+    assert unserved_by_country(light.n).to_dict() == pytest.approx(
+        unserved_by_country(full.n).to_dict())

@@ -54,7 +54,7 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         original = r.n.loads_t.p_set[load].copy()
         r.n.loads_t.p_set[load] = 2.0 * original
         refresh_unserved(r.n)
-        r.solve(warm=warm)
+        r.solve(warm=warm, assign="generators")  # unserved gas is all a step needs
         extra = unserved_by_country(r.n).sum() - base_uns.sum()
         r.n.loads_t.p_set[load] = original
         refresh_unserved(r.n)

@@ -30,6 +30,7 @@ import pypsa
 
 from energy_model.optimization.lean import LEAN_COMPONENTS, dispatch_limits, lean_assets
 from energy_model.optimization.solver import (
+    BALANCE_TOLERANCE_MW,
     DEFAULT_SOLVER_OPTIONS,
     SolveError,
     _stdout_to_stderr,
@@ -107,10 +108,10 @@ class Resolver:
                 getattr(self.n, comp)[attr] = value.copy()
 
     # -- what the LP currently holds ------------------------------------------------------------
-    def _read_state(self) -> dict:
+    def _read_state(self, structure: tuple | None = None) -> dict:
         """Return the numbers of ``self.n`` that the LP holds, keyed for :meth:`_push`."""
         n, sns = self.n, self.n.snapshots
-        state: dict = {"structure": _structure(n)}
+        state: dict = {"structure": structure or _structure(n)}
         for comp in LEAN_COMPONENTS:
             names = lean_assets(n, comp, sns)
             if len(names):
@@ -126,10 +127,11 @@ class Resolver:
     def _push(self) -> int:
         """Push every changed number of ``self.n`` into HiGHS; return how many changed."""
         n, m, h, old = self.n, self.n.model, self.h, self._state
-        if _structure(n) != old["structure"]:
+        structure = _structure(n)
+        if structure != old["structure"]:
             raise RebuildRequiredError("components, buses, efficiencies or extendable flags "
                                        "changed")
-        new = self._read_state()
+        new = self._read_state(structure)
         changed = 0
         for comp in LEAN_COMPONENTS:
             if comp not in old:
@@ -229,7 +231,7 @@ class Resolver:
         return changed
 
     # -- solving ----------------------------------------------------------------------------
-    def solve(self, warm: bool = True, assign: bool = True) -> float:
+    def solve(self, warm: bool = True, assign: bool | str = True) -> float:
         """Push the network's changes, re-solve, write the results back; return the objective.
 
         Parameters
@@ -237,9 +239,13 @@ class Resolver:
         warm : bool
             Start from the last basis (dual simplex, no presolve); ``False`` solves from
             scratch with presolve.
-        assign : bool
-            Write the solution to the network (``*_t.p``, prices, objective) and check its
-            energy balance. Without it only :attr:`objective` is updated.
+        assign : bool or ``"generators"``
+            ``True``: write the whole solution to the network (``*_t.p``, prices, objective)
+            and check the energy balance of every bus and snapshot, as ``solve`` does.
+            ``"generators"``: write only ``generators_t.p`` and the objective (what unserved
+            gas and supply tables need; PyPSA's full assignment costs more than a small LP's
+            solve), and check HiGHS's largest primal residual (the balance rows are rows of
+            this LP) against the same tolerance. ``False``: only the objective.
 
         Raises
         ------
@@ -258,14 +264,29 @@ class Resolver:
         if result.status.status.value != "ok":
             raise SolveError(f"re-solve of {self.n.name!r} failed: "
                              f"{result.status.termination_condition}")
-        if assign:
+        if assign is True:
             m.assign_result(result, solver=m.solver)
             assign_results(self.n)
             if self.check:
                 check_energy_balance(self.n)
-        else:
-            self.n._objective = float(result.solution.objective)
+            return float(self.n.objective)
+        self.n._objective = float(self.h.getInfo().objective_function_value)
+        if assign == "generators":
+            self._assign_generators()
         return float(self.n.objective)
+
+    def _assign_generators(self) -> None:
+        """Write the Generators' dispatch of the last solve to ``generators_t.p`` [MW]."""
+        n, m = self.n, self.n.model
+        residual = self.h.getInfo().max_primal_infeasibility
+        if self.check and residual > BALANCE_TOLERANCE_MW:
+            raise SolveError(f"re-solve of {n.name!r}: primal residual {residual:.3g} MW")
+        labels = m.variables["Generator-p"].labels.transpose("snapshot", "name")
+        lab = labels.to_numpy()
+        x = np.asarray(self.h.getSolution().col_value)
+        values = np.where(lab >= 0, x[self._col[np.maximum(lab, 0)]], 0.0)
+        names = pd.Index(labels.coords["name"].values)
+        n.generators_t.p = pd.DataFrame(values, index=n.snapshots, columns=names)
 
     @property
     def objective(self) -> float:
