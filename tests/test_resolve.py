@@ -203,3 +203,23 @@ def test_generators_only_assignment_matches_the_full_one(tiny):
                        full.n.generators_t.p[cols].to_numpy(), atol=1e-9)
     assert unserved_by_country(light.n).to_dict() == pytest.approx(
         unserved_by_country(full.n).to_dict())
+
+
+def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
+    from energy_model.optimization.lean import LEAN_COMPONENTS, dispatch_limits, lean_assets
+    from energy_model.optimization.resolve import _ATTR, _limits
+
+    n = build_network(YEAR, inputs=tiny)
+    p3_half(n)  # a binding link limit
+    plain = n.copy()
+    plain.optimize(solver_name="highs", include_objective_constant=False)
+    assert solve(n).objective == pytest.approx(plain.objective, rel=1e-9)
+    assert "Link-fix-p-upper" not in n.model.constraints
+    for comp in LEAN_COMPONENTS:
+        names = lean_assets(n, comp, n.snapshots)
+        if names.empty:
+            continue
+        lo, up = dispatch_limits(n, comp, _ATTR[comp], names, n.snapshots)
+        lo2, up2 = _limits(n, comp, names)
+        assert np.allclose(lo.transpose("snapshot", "name").to_numpy(), lo2)
+        assert np.allclose(up.transpose("snapshot", "name").to_numpy(), up2)
