@@ -43,18 +43,25 @@ How the 2024 case gets there, through data rather than pinned flows:
   (the PSV-TTF spread that persists because of it), 1.1 EUR/MWh per border crossing elsewhere
   (estimate), so the North-West European aggregate no longer flows to Italy and the Balkans
   at almost no cost, and Türkiye and Italy import LNG.
+* **Balkan Stream as its own pipeline** (`nodes.csv`, `pipelines.csv`): TurkStream string 2 lands
+  on a Balkan Stream transit bus (Strandzha 2) that runs to the Serbian border at Kireevo; it
+  reaches Bulgaria's national grid only through a tie-in sized at Bulgaria's own peak-day demand
+  (estimate, no published figure), so TurkStream gas flows through to Serbia and Hungary instead
+  of being consumed in Bulgaria and re-exported to Greece (Bulgargaz has bought no Gazprom gas
+  since April 2022).
 * **Data fixes** that move 2024 flows: Türkiye's demand 54.5 bcm (was 50), interruptible Isaccea
   capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas.
 
 Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
 Mazara, Gela) match by construction when the bound binds: they show that the region absorbs
 those volumes, not that the model predicts them. The evidence of calibration is in the items
-inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits)
-and, against it, in the items still outside their band: Passo Gries and Tarvisio (the model
-takes too much LNG into Italy: a single delivered LNG price and no terminal availability below
-nameplate), Serbia to Hungary and Bulgaria to Serbia (Bulgaria's own consumption takes
-TurkStream gas in the model although Bulgargaz has had no Gazprom contract since April 2022; the
-model has no origin constraint per country), and the Greek and Croatian LNG send-out.
+inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits,
+Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line) and, against it, in the
+items still outside their band: Passo Gries, Tarvisio and Italy's LNG (the model runs every
+Italian terminal at nameplate: a single delivered LNG price, no regasification tariffs and no
+terminal availability below nameplate), Serbia to Hungary (Hungary takes only its contract
+minimum plus what prices attract; the extra 2023-2024 Gazprom volumes were bought outside the
+long-term contract) and Croatia's LNG send-out.
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit

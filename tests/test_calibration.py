@@ -26,8 +26,6 @@ NOT_YET_MATCHED = {
     "Tarvisio",
     "Italy LNG send-out",
     "Serbia to Hungary at Kiskundorozsma",
-    "Bulgaria to Serbia at Kireevo/Zaychar",
-    "Greece LNG send-out",
     "Croatia LNG send-out (Krk)",
 }
 """Compared 2024 items outside their band in the current model (see the closing note of #9)."""
