@@ -421,46 +421,28 @@ def _add_indicators(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
     p.add_argument("--out", required=True, help="output directory (indicators.csv)")
     _inputs_arg(p)
+    _force_arg(p)
 
 
 @command("indicators", "security-of-supply indicators of one undisturbed year",
          _add_indicators)
 def _indicators(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from energy_model.analysis.flexibility import supply_sources, tabulate_year_indicators
+    from energy_model.outdir import check_output_dir, output_dir
 
-    from energy_model.analysis.flexibility import remaining_flexibility, supply_source_dependence
-    from energy_model.analysis.indicators import compute_indicators
-    from energy_model.network.build import build_network
-    from energy_model.optimization.solver import solve
-
+    check_output_dir(args.out, args.force)
     data = _load(args)
-    r = data.regions
-    sources = sorted(set(r.code[r.kind == "supplier"]) | {"AZ", "TM"})
     # one solve for the indicators, 1 + one per country (at most) for remaining flexibility,
     # one per source for supply-source dependence
-    bar = progress(args, 2 + len(data.demand_regions()) + len(sources), "indicators")
-
-    def build():
-        bar.update(1)
-        return build_network(args.year, inputs=data)
-
+    bar = progress(args, 2 + len(data.demand_regions()) + len(supply_sources(data)),
+                   "indicators")
     try:
-        table = compute_indicators(solve(build()), data)
-        rf = remaining_flexibility(build)
-        ssd = supply_source_dependence(build, sources).stack().reset_index()
+        table = tabulate_year_indicators(args.year, data, on_build=lambda: bar.update(1))
     finally:
         bar.close()
-    ssd.columns = ["country", "source", "value"]
-    extra = [pd.DataFrame({"country": rf.index, "indicator": "remaining_flexibility",
-                           "value": rf.to_numpy(), "unit": "fraction"}),
-             ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
-             .drop(columns="source")]
-    table = pd.concat([table, *extra], ignore_index=True)
-    table.insert(0, "stress", "none")
-    table.insert(0, "option", "reference")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "indicators.csv", index=False)
+    with output_dir(out, force=args.force) as stage:
+        table.to_csv(stage / "indicators.csv", index=False)
     wide = table.pivot_table(index="country", columns="indicator", values="value")
     cols = [c for c in ("n_minus_1", "ird", "hhi_origin", "russian_share", "price",
                         "remaining_flexibility") if c in wide]
@@ -487,39 +469,28 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
 
 @command("solve", "build and solve one year, write results", _add_solve)
 def _solve(args: argparse.Namespace) -> int:
+    from energy_model.analysis.counterfactual import solve_with_counterfactual
     from energy_model.analysis.export import write_results
     from energy_model.analysis.trace import trace_deliveries
-    from energy_model.network.build import build_network
-    from energy_model.network.options import power_options
-    from energy_model.optimization.solver import solve
+    from energy_model.network.options import early_option_notes, power_options
     from energy_model.outdir import check_output_dir
     from energy_model.report.text import format_deliveries
 
     check_output_dir(args.out, args.force)
     data = _load(args)
     check_names("option", args.option, set(data.options.option))
-    earliest = data.options.set_index("option").earliest_year
-    for x in args.option:
-        if int(earliest[x]) > args.year:
-            logger.warning("option %r is assumed built in %d, before its earliest year %d",
-                           x, args.year, int(earliest[x]))
+    for note in early_option_notes(args.option, args.year, data):
+        logger.warning(note)
     cable = power_options(data)
     power = args.power or bool(set(args.option) & cable)
     print("layers: " + ("gas + electricity" if power else
                         "gas only (a study whose options include the cable has the electricity "
                         "layer on in every case: add --power to compare with it)"))
-    todo = 2 if set(args.option) & cable else 1
-    bar = progress(args, todo, "solve")
+    bar = progress(args, 2 if set(args.option) & cable else 1, "solve")
     try:
-        n = solve(build_network(args.year, args.option, data, power=power,
-                                resolution=args.resolution))
-        bar.update(1)
-        without = None
-        if todo == 2:
-            others = [o for o in args.option if o not in cable]
-            without = solve(build_network(args.year, others, data, power=True,
-                                          resolution=args.resolution))
-            bar.update(1)
+        n, without = solve_with_counterfactual(args.year, args.option, data, power=power,
+                                               resolution=args.resolution,
+                                               on_solve=lambda: bar.update(1))
     finally:
         bar.close()
     out = write_results(n, args.out, inputs_dir=data.directory, without=without,

@@ -79,3 +79,52 @@ def supply_source_dependence(build, sources: list[str]) -> pd.DataFrame:
         n = solve(n)
         cols[source] = curtailment_rate(unserved_by_country(n), demand_by_country(n))
     return pd.DataFrame(cols).fillna(0.0)
+
+
+def supply_sources(data) -> list[str]:
+    """Return the supply origins whose loss supply-source dependence measures.
+
+    The external suppliers of ``regions.csv`` plus Azerbaijan and Turkmenistan.
+    """
+    r = data.regions
+    return sorted(set(r.code[r.kind == "supplier"]) | {"AZ", "TM"})
+
+
+def tabulate_year_indicators(year: int, data, on_build=None) -> pd.DataFrame:
+    """Return the security-of-supply indicators of one undisturbed year as a long table.
+
+    Columns ``option, stress, country, indicator, value, unit``: the indicators of
+    :func:`energy_model.analysis.indicators.compute_indicators` on the solved year, ENTSOG's
+    remaining flexibility per country and the supply-source dependence on each source of
+    :func:`supply_sources`.
+
+    Parameters
+    ----------
+    year : int
+        Model year [year].
+    data : Inputs
+        Loaded inputs.
+    on_build : callable, optional
+        Called with no argument each time a network is built (for a progress bar): once for
+        the indicators, then by the re-solving experiments.
+    """
+    from energy_model.analysis.indicators import compute_indicators
+    from energy_model.network.build import build_network
+
+    def build():
+        if on_build is not None:
+            on_build()
+        return build_network(year, inputs=data)
+
+    table = compute_indicators(solve(build()), data)
+    rf = remaining_flexibility(build)
+    ssd = supply_source_dependence(build, supply_sources(data)).stack().reset_index()
+    ssd.columns = ["country", "source", "value"]
+    extra = [pd.DataFrame({"country": rf.index, "indicator": "remaining_flexibility",
+                           "value": rf.to_numpy(), "unit": "fraction"}),
+             ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
+             .drop(columns="source")]
+    table = pd.concat([table, *extra], ignore_index=True)
+    table.insert(0, "stress", "none")
+    table.insert(0, "option", "reference")
+    return table

@@ -46,6 +46,13 @@ def annuity(rate: float, years: float) -> float:
     return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
 
 
+def early_option_notes(options: Sequence[str], year: int, data: Inputs) -> list[str]:
+    """Return a note for each of ``options`` assumed built before its catalogue earliest year."""
+    earliest = data.options.set_index("option").earliest_year
+    return [f"option {x!r} is assumed built in {year}, before its earliest year "
+            f"{int(earliest[x])}" for x in sorted(set(options)) if int(earliest[x]) > year]
+
+
 def apply_options(n: pypsa.Network, options: Sequence[str], data: Inputs) -> None:
     """Apply each named option's actions to ``n``; raise ``KeyError`` for an unknown name."""
     known = set(data.options.option)

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 
 from energy_model.data.loading import Inputs
-from energy_model.network.options import power_options
+from energy_model.network.options import early_option_notes, power_options
 from energy_model.provenance import code_hash, package_version
 from energy_model.study.schema import Case, Study
 
@@ -30,10 +30,8 @@ def expand_cases(study: Study, data: Inputs) -> list[Case]:
 
 def early_options(study: Study, data: Inputs) -> list[str]:
     """Return a note for each option the study builds before its earliest year."""
-    earliest = data.options.set_index("option").earliest_year
-    names = sorted({x for names in study.options.values() for x in names})
-    return [f"option {x!r} is assumed built in {study.year}, before its earliest year "
-            f"{int(earliest[x])}" for x in names if int(earliest[x]) > study.year]
+    names = {x for names in study.options.values() for x in names}
+    return early_option_notes(names, study.year, data)
 
 
 def study_power(study: Study, data: Inputs) -> bool:
