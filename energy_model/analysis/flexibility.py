@@ -11,7 +11,7 @@ from energy_model.scenarios.curtailment import refresh_unserved, suspend_contrac
 
 
 def remaining_flexibility(build, countries: list[str] | None = None,
-                          warm: bool = True) -> pd.Series:
+                          warm: bool | None = None) -> pd.Series:
     """Return ENTSOG's remaining flexibility per country [-].
 
     For each country Z (separately): add 100 % of Z's gas demand, re-solve, and take
@@ -30,15 +30,18 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         contracts in force: the reference keeps them, the demand steps suspend them).
     countries : list of str, optional
         Countries to assess (default: every country with gas demand).
-    warm : bool
-        Start each step from the last basis (see ``examples/benchmark.py``).
+    warm : bool, optional
+        Start each step from the last basis; default: as measured per case type
+        (:func:`energy_model.optimization.resolve.prefer_warm`: warm on the year, cold on the
+        short climatic cases).
     """
-    from energy_model.optimization.resolve import Resolver
+    from energy_model.optimization.resolve import Resolver, prefer_warm
 
     n = build()
     caps = n.generators[["e_sum_min", "e_sum_max"]].copy()
     suspend_contracts(n)
     r = Resolver(n)
+    warm = prefer_warm(n) if warm is None else warm
     if n.generators[["e_sum_min", "e_sum_max"]].equals(caps):
         base = r.n  # no contract in force: the reference is the same case
     else:
