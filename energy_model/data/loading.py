@@ -42,6 +42,7 @@ class Inputs:
     design_demand: pd.DataFrame
     gas_supply: pd.DataFrame
     supply_prices: pd.DataFrame
+    supply_potentials: pd.DataFrame
     pipelines: pd.DataFrame
     lng_terminals: pd.DataFrame
     storage: pd.DataFrame
@@ -77,6 +78,8 @@ CONVERSIONS = [
     ("storage", "injection", "injection_unit", units.to_mw, "injection_mw"),
     ("storage", "withdrawal", "withdrawal_unit", units.to_mw, "withdrawal_mw"),
     ("gas_supply", "annual_max", "unit", units.to_mwh, "annual_max_mwh"),
+    ("supply_potentials", "annual_max", "annual_unit", units.to_mwh, "annual_max_mwh"),
+    ("supply_potentials", "daily_max", "daily_unit", units.to_mw, "daily_max_mw"),
     ("contracts", "min_annual", "unit", units.to_mwh, "min_mwh"),
     ("contracts", "max_annual", "unit", units.to_mwh, "max_mwh"),
     ("calibration", "value", "unit", units.to_mwh, "value_mwh"),

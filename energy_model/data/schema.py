@@ -201,6 +201,20 @@ TABLES: dict[str, Table] = {
         },
         key=("region", "year"),
     ),
+    "supply_potentials.csv": Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "step": Column("int", minimum=1),
+            "annual_max": _num("col:annual_unit", "annual"),
+            "annual_unit": _UNIT,
+            "daily_max": _num("col:daily_unit", "power"),
+            "daily_unit": _UNIT,
+            "price_adder_eur_per_mwh": _num("EUR/MWh", "price"),
+        },
+        key=("region", "year", "step"),
+        description="supply potential steps of a source: annual volume, daily rate, price adder",
+    ),
     "pipelines.csv": Table(
         {
             "name": Column(),

@@ -87,18 +87,41 @@ def add_demand(n: pypsa.Network, data: Inputs, year: int,
 
 
 def add_supply(n: pypsa.Network, data: Inputs, year: int) -> None:
-    """Add production and external supplies as Generators with daily and annual limits."""
+    """Add production and external supplies as Generators with daily and annual limits.
+
+    A source with rows in ``supply_potentials.csv`` for ``year`` is added as one Generator per
+    potential step instead of its ``gas_supply.csv`` row(s): step k has the step's daily rate
+    ``p_nom`` [MW], annual volume ``e_sum_max`` [MWh] and the source's price plus the step's
+    adder [EUR/MWh]. Step 1 keeps the supply's name, step k>1 is ``"<name> step <k>"``; every
+    step has the source's ``origin``, so stresses and tables see one source.
+    """
     s = data.gas_supply[(data.gas_supply.year == year) & (data.gas_supply.annual_max_mwh > 0)]
     prices = data.supply_prices[data.supply_prices.year == year].set_index("region")
-    missing = sorted(set(s.region) - set(prices.index))
+    pot = data.supply_potentials[data.supply_potentials.year == year]
+    missing = sorted((set(s.region) | set(pot.region)) - set(prices.index))
     if missing:
         raise ValueError(f"supply_prices.csv has no {year} price for {missing}")
+    stepped = s[s.region.isin(pot.region)]
+    s = s[~s.region.isin(pot.region)]
     names = s.region + " " + s.name
     n.add("Generator", names.values, bus=s.region.values, carrier="gas supply",
           p_nom=(s.annual_max_mwh / HOURS_PER_YEAR * s.swing).values,
           e_sum_max=s.annual_max_mwh.values,
           marginal_cost=prices.price_eur_per_mwh.reindex(s.region).values,
           origin=s.region.values)
+    if pot.empty:
+        return
+    base = (stepped.drop_duplicates("region").set_index("region").name
+            .reindex(pot.region.unique()).fillna("potential"))
+    pot = pot.sort_values(["region", "step"])
+    step_names = [base[r] if k == 1 else f"{base[r]} step {k}"
+                  for r, k in zip(pot.region, pot.step, strict=True)]
+    n.add("Generator", (pot.region + " ").to_numpy() + step_names, bus=pot.region.values,
+          carrier="gas supply", p_nom=pot.daily_max_mw.values,
+          e_sum_max=pot.annual_max_mwh.values,
+          marginal_cost=(prices.price_eur_per_mwh.reindex(pot.region).to_numpy()
+                         + pot.price_adder_eur_per_mwh.to_numpy()),
+          origin=pot.region.values)
 
 
 def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float]) -> None:
