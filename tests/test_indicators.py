@@ -26,15 +26,16 @@ def tiny_net():
 def test_n_minus_1_by_hand(tiny_net):
     n, data = tiny_net
     row = n_minus_1(n, data).loc["TR"]
-    # entries: P2 (2 bcm/yr, from the transit node) + P3 (5 bcm/yr, from Russia);
-    # largest single infrastructure: P3; peak day 5 mcm/d
-    expected = (to_mw(2, "bcm/yr") + to_mw(5, "bcm/yr") - to_mw(5, "bcm/yr")) \
-        / to_mw(5, "mcm/d") * 100
+    # entries: P2 (2 bcm/yr from the transit node, which receives only 2 x 0.99 through P1)
+    # + P3 (5 bcm/yr, from Russia); largest single infrastructure: P3; D_max = the 1-in-20
+    # peak day of design_demand.csv, 6 mcm/d
+    expected = (to_mw(2 * 0.99, "bcm/yr") + to_mw(5, "bcm/yr") - to_mw(5, "bcm/yr")) \
+        / to_mw(6, "mcm/d") * 100
     assert row.n_minus_1 == pytest.approx(expected)
-    assert row.n_minus_1 == pytest.approx(109.59, abs=0.01)
+    assert row.n_minus_1 == pytest.approx(90.41, abs=0.01)
     assert row.I_name == "Q"
     with_deff = n_minus_1(n, data, d_eff_mw={"TR": to_mw(1, "mcm/d")}).loc["TR"]
-    assert with_deff.n_minus_1_demand_side == pytest.approx(expected * 5 / 4)
+    assert with_deff.n_minus_1_demand_side == pytest.approx(expected * 6 / 5)
 
 
 def test_import_route_diversification_by_hand(tiny_net):

@@ -228,3 +228,97 @@ def test_survival_time_is_the_days_storage_covers_the_deficit(tiny):
     # served while the level after it, 10 - k d, is at least d: k <= (10 - d) / d = 6.2
     d = 1000 / 365 - AZ_AT_TR
     assert days["TR"] == int((10 - d) / d) == 6
+
+
+# --- supply potentials (inputs/supply_potentials.csv) -----------------------------------------
+
+def _potential(step, annual, daily, adder):
+    return dict(region="RU", year="2030", step=str(step), annual_max=str(annual),
+                annual_unit="bcm/yr", daily_max=str(daily), daily_unit="mcm/d",
+                price_adder_eur_per_mwh=str(adder), source_id="T-1", estimate="true",
+                note="test step")
+
+
+def test_supply_potential_steps_replace_the_supply_and_bind_on_the_peak_day(tiny):
+    # RU: 1 mcm/d at the base price, 2 mcm/d more at +50 EUR/MWh; annual volumes generous
+    append_rows(tiny, "supply_potentials.csv", [_potential(1, 5, 1.0, 0), _potential(2, 5, 2.0, 50)])
+    data = load_inputs(tiny)
+    n = build_network(2030, inputs=data)
+    ru = n.generators[(n.generators.carrier == "gas supply") & (n.generators.origin == "RU")]
+    assert sorted(ru.index) == ["RU Exports", "RU Exports step 2"]
+    base = data.supply_prices.set_index(["region", "year"]).price_eur_per_mwh[("RU", 2030)]
+    assert ru.marginal_cost["RU Exports step 2"] == pytest.approx(base + 50)
+    assert ru.p_nom["RU Exports"] == pytest.approx(MCM_D)
+    assert ru.e_sum_max["RU Exports"] == pytest.approx(units.to_mwh(5, "bcm/yr"))
+    # peak day (annual caps lifted): TR gets AZ's daily rate plus the two RU steps (3 mcm/d)
+    n = short_case(data, "peak-day")
+    solve(n)
+    uns = unserved_by_country(n)["TR"] * 1e3  # mcm over one day
+    assert uns == pytest.approx(6 - AZ_AT_TR - 3.0, rel=1e-4)
+    p = n.generators_t.p
+    assert p["RU Exports step 2"].iloc[0] == pytest.approx(2 * MCM_D, rel=1e-6)
+
+
+def test_shipped_lng_and_north_west_europe_are_bounded():
+    data = load_inputs(INPUTS)
+    pot = data.supply_potentials
+    for region in ("LNG", "NO"):
+        for year in (2024, 2026, 2030):
+            rows = pot[(pot.region == region) & (pot.year == year)]
+            assert len(rows), f"no supply potential for {region} {year}"
+            assert rows.annual_max.sum() < 200  # bcm/yr: no longer 'deliberately not binding'
+            assert rows.daily_max_mw.sum() < units.to_mw(500, "mcm/d")
+    lng = pot[(pot.region == "LNG") & (pot.year == 2030)].sort_values("step")
+    assert lng.price_adder_eur_per_mwh.is_monotonic_increasing  # scarcity raises the price
+
+
+# --- N-1 (Reg. (EU) 2017/1938 Annex II) -----------------------------------------------------
+
+def _storage(name, withdrawal):
+    return dict(name=name, region="TR", working_gas="0.5", working_gas_unit="bcm",
+                injection="1", injection_unit="mcm/d", withdrawal=str(withdrawal),
+                withdrawal_unit="mcm/d", start_year="2000", status="operating",
+                source_id="T-1", estimate="false")
+
+
+def test_n_minus_1_annex_ii_by_hand(tiny):
+    from energy_model.analysis.indicators import n_minus_1
+
+    # storage site A (10 + 5 mcm/d expansion = 15 mcm/d, one facility) beats pipeline Q
+    # (P3, 5 bcm/yr = 13.7 mcm/d); the aggregate row (20 mcm/d) is no single facility
+    append_rows(tiny, "storage.csv", [_storage("Site A", 10),
+                                      _storage("Site A expansion to 2028 target", 5),
+                                      _storage("TR storage (aggregate)", 20)])
+    data = load_inputs(tiny)
+    n = build_network(2030, inputs=data)
+    row = n_minus_1(n, data).loc["TR"]
+    bcm = units.to_mw(1, "bcm/yr") / MCM_D  # mcm/d per bcm/yr
+    # P2 can pass only what reaches T1 through P1 (2 bcm/yr x 0.99): 0.02 bcm/yr is unusable
+    ep = (2 * 0.99 + 5) * bcm
+    s = 35.0
+    assert row.EP_mw / MCM_D == pytest.approx(ep)
+    assert row.EP_unusable_mw / MCM_D == pytest.approx(0.02 * bcm)
+    assert row.EP_unusable == "P2"
+    assert row.S_mw / MCM_D == pytest.approx(s)
+    assert (row.I_name, row.I_kind) == ("Site A", "storage")
+    assert row.I_mw / MCM_D == pytest.approx(15.0)
+    assert row.D_max_mw / MCM_D == pytest.approx(6.0)  # design_demand.csv, not gas_demand 5
+    assert row.n_minus_1 == pytest.approx((ep + s - 15) / 6 * 100)
+    assert row.n_minus_1_gross == pytest.approx((ep + 0.02 * bcm + s - 15) / 6 * 100)
+    side = n_minus_1(n, data, d_eff_mw={"TR": MCM_D}).loc["TR"]
+    assert side.n_minus_1_demand_side == pytest.approx((ep + s - 15) / 5 * 100)
+
+
+def test_n_minus_1_counts_an_idle_route_separately(tiny):
+    from energy_model.analysis.indicators import n_minus_1
+
+    data = load_inputs(tiny)
+    n = build_network(2030, inputs=data)
+    n.generators.loc[n.generators.origin == "RU", "p_nom"] = 0.0  # Russian supply cut
+    row = n_minus_1(n, data).loc["TR"]
+    bcm = units.to_mw(1, "bcm/yr") / MCM_D
+    # RU supplies nothing: P3 (5 bcm/yr) is an idle route, out of EP_m and out of I_m
+    assert row.EP_mw / MCM_D == pytest.approx(2 * 0.99 * bcm)
+    assert row.EP_unusable_mw / MCM_D == pytest.approx((5 + 0.02) * bcm)
+    assert row.I_name == "P"
+    assert row.n_minus_1 == pytest.approx(0.0, abs=1e-9)

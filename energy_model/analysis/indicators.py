@@ -9,6 +9,8 @@ supply-source dependence re-solve cases: :mod:`energy_model.analysis.flexibility
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pypsa
@@ -17,45 +19,126 @@ from energy_model.analysis.tables import demand_by_country, unserved_by_country
 from energy_model.data.loading import Inputs
 from energy_model.network.topology import entry_links
 
+AGGREGATE_MARKERS: tuple[str, ...] = ("aggregate", "domestic", "production", "total", ",", "+")
+"""Name fragments that mark a storage or production row as an aggregate of several facilities
+(such a row is not a *single* infrastructure and cannot be I_m)."""
+
+
+def _site(name: str) -> str:
+    """Return the facility a storage row belongs to (expansion rows join their site)."""
+    return re.sub(r" (expansion|at the) .*$", "", name)
+
+
+def _is_facility(name: str) -> bool:
+    low = name.lower()
+    return not any(m in low for m in AGGREGATE_MARKERS)
+
+
+def peak_demand_mw(data: Inputs, year: int) -> tuple[pd.Series, pd.Series]:
+    """Return D_max per region [MW] and where it comes from.
+
+    D_max is the 1-in-20 peak day of ``design_demand.csv`` (Annex II: "total daily gas demand
+    … during a day of exceptionally high gas demand occurring with a statistical probability
+    of once in 20 years"); regions without a design row fall back to ``gas_demand.csv``'s
+    ``peak_day``.
+    """
+    d = data.design_demand
+    design = d[(d.year == year) & (d.metric == "peak_day_1in20")].set_index("region")
+    g = data.gas_demand
+    peak = g[(g.metric == "peak_day") & (g.year == year)].set_index("region").value_internal
+    d_max = design.value_internal.combine_first(peak)
+    origin = pd.Series("design_demand peak_day_1in20", index=design.index).reindex(d_max.index)
+    return d_max.astype(float), origin.fillna("gas_demand peak_day")
+
+
+def deliverable_entries(n: pypsa.Network, country: str) -> pd.DataFrame:
+    """Return the entries of ``country`` with the capacity that can serve it [MW].
+
+    Column ``deliverable_mw`` = min(``p_nom``, what can reach the entry's upstream bus): a
+    neighbour's grid bus counts as able to deliver the full capacity (a market); a supplier,
+    transit or LNG bus delivers at most its supply Generators' ``p_nom`` plus the capacity of
+    the Links into it (after losses). An entry whose upstream can deliver nothing is an idle
+    route; the part of an entry above its upstream capacity is dedicated transit or an idle
+    share. Both are reported as ``unusable_mw`` and left out of EP_m.
+    """
+    entries = entry_links(n, country).copy()
+    kind = n.buses.node_kind.reindex(entries.bus0).to_numpy()
+    gens = n.generators[n.generators.carrier == "gas supply"]
+    gen_cap = gens.groupby("bus").p_nom.sum()
+    links = n.links[n.links.p_nom > 0]
+    inflow = (links.p_nom * links.efficiency).groupby(links.bus1).sum()
+    upstream = (gen_cap.reindex(entries.bus0).fillna(0.0).to_numpy()
+                + inflow.reindex(entries.bus0).fillna(0.0).to_numpy())
+    cap = entries.p_nom.to_numpy()
+    deliverable = np.where(kind == "grid", cap, np.minimum(cap, upstream))
+    entries["deliverable_mw"] = deliverable
+    entries["unusable_mw"] = cap - deliverable
+    return entries
+
 
 def n_minus_1(n: pypsa.Network, data: Inputs, d_eff_mw: dict[str, float] | None = None
               ) -> pd.DataFrame:
     """Return the N-1 indicator per country [%] (Reg. (EU) 2017/1938, Annex II).
 
-    N-1 = (EP_m + P_m + S_m + LNG_m - I_m) / D_max x 100, and the demand-side variant with
-    D_max - D_eff in the denominator. EP_m: pipeline entry capacity; P_m: production capacity;
-    S_m: storage withdrawal capacity; LNG_m: LNG send-out; D_max: the peak-day demand; all in MW
-    (a daily rate). I_m, the single largest infrastructure: entries are grouped by their
-    ``asset`` (one pipeline system counts once, e.g. all TANAP offtakes) and LNG terminals count
-    one by one; the largest is I_m. Storage and production are left out of I_m because the
-    data aggregates most of them per country (so no row is a single facility), as ENTSOG's
-    single-largest-infrastructure disruption also leaves them out.
-    ``d_eff_mw``: demand-side measures per country [MW] (none in the data: 0).
+    N-1 = (EP_m + P_m + S_m + LNG_m - I_m) / D_max x 100, and the demand-side variant
+    (EP_m + P_m + S_m + LNG_m - I_m) / (D_max - D_eff) x 100. All terms are daily rates [MW]:
+
+    * ``D_max``: the 1-in-20 peak day (:func:`peak_demand_mw`).
+    * ``EP_m``: entry capacity of pipelines that can serve the country
+      (:func:`deliverable_entries`); capacity that cannot (idle routes, dedicated transit) is
+      ``EP_unusable_mw`` with the entries named in ``EP_unusable``, and ``n_minus_1_gross``
+      counts it as a plain technical-capacity N-1 would.
+    * ``P_m``: production (supply Generators on the country's grid bus), ``S_m``: storage
+      withdrawal, ``LNG_m``: LNG send-out capacity.
+    * ``I_m``: the single largest infrastructure over all of them: an entry pipeline system
+      (entries grouped by ``asset``, e.g. all TANAP offtakes), an LNG terminal, a storage site
+      (expansion rows join their site) or a production facility. Rows whose name marks an
+      aggregate (:data:`AGGREGATE_MARKERS`, e.g. "Germany storage (aggregate)") are not single
+      facilities and cannot be I_m. ``I_kind`` says which kind it is; ``I_entry_mw`` is the
+      largest single entry alone
+      (ENTSOG's SLID convention, without storage and production).
+    * ``d_eff_mw``: demand-side measures per country [MW] (none in the data: 0).
     """
     year = int(n.meta["year"])
-    peak = data.gas_demand[(data.gas_demand.metric == "peak_day") & (data.gas_demand.year == year)]
-    peak = peak.set_index("region").value_internal
+    d_max_all, d_src = peak_demand_mw(data, year)
     rows = []
-    for country in peak.index:
+    for country in d_max_all.index:
         if country not in n.buses.index:
             continue
-        entries = entry_links(n, country)
+        entries = deliverable_entries(n, country)
         pipes = entries[entries.carrier == "gas pipeline"]
         lng = entries[entries.carrier == "LNG terminal"]
         gens = n.generators[(n.generators.carrier == "gas supply")
                             & (n.generators.bus == country)]
         wd = n.links[(n.links.carrier == "gas storage") & (n.links.bus1 == country)]
-        groups = pd.concat([pipes.groupby("asset").p_nom.sum(), lng.p_nom])
-        ep, p, s, lng_cap = pipes.p_nom.sum(), gens.p_nom.sum(), wd.p_nom.sum(), lng.p_nom.sum()
-        i_m = groups.max() if len(groups) else 0.0
-        d_max = float(peak[country])
+        sites = wd.index.str.removesuffix(" withdrawal").map(_site)
+        candidates = [
+            (pipes.groupby("asset").deliverable_mw.sum().loc[lambda x: x.index.map(_is_facility)],
+             "entry"),
+            (lng.deliverable_mw.loc[lambda x: x.index.map(_is_facility)], "LNG"),
+            (wd.p_nom.groupby(sites).sum().loc[lambda x: x.index.map(_is_facility)], "storage"),
+            (gens.p_nom.loc[gens.index.map(_is_facility)], "production"),
+        ]
+        cand = pd.concat([c.rename(lambda x, k=k: f"{k}: {x}") for c, k in candidates])
+        cand = cand[cand > 0]
+        ep, p, s = pipes.deliverable_mw.sum(), gens.p_nom.sum(), wd.p_nom.sum()
+        lng_cap = lng.deliverable_mw.sum()
+        i_m = float(cand.max()) if len(cand) else 0.0
+        entry_groups = pd.concat([candidates[0][0], candidates[1][0]])
+        unusable = entries[entries.unusable_mw > 1e-6]
+        d_max = float(d_max_all[country])
         d_eff = (d_eff_mw or {}).get(country, 0.0)
         supply = ep + p + s + lng_cap - i_m
+        name = cand.idxmax() if len(cand) else ""
         rows.append({
-            "country": country, "EP_mw": ep, "P_mw": p, "S_mw": s, "LNG_mw": lng_cap,
-            "I_mw": i_m, "I_name": groups.idxmax() if len(groups) else "", "D_max_mw": d_max,
+            "country": country, "EP_mw": ep, "EP_unusable_mw": unusable.unusable_mw.sum(),
+            "EP_unusable": "; ".join(unusable.index), "P_mw": p, "S_mw": s, "LNG_mw": lng_cap,
+            "I_mw": i_m, "I_name": name.split(": ", 1)[-1], "I_kind": name.split(": ", 1)[0],
+            "I_entry_mw": float(entry_groups.max()) if len(entry_groups) else 0.0,
+            "D_max_mw": d_max, "D_max_source": d_src[country],
             "n_minus_1": 100.0 * supply / d_max,
             "n_minus_1_demand_side": 100.0 * supply / (d_max - d_eff),
+            "n_minus_1_gross": 100.0 * (supply + unusable.unusable_mw.sum()) / d_max,
         })
     return pd.DataFrame(rows).set_index("country")
 
