@@ -58,10 +58,12 @@ those volumes, not that the model predicts them. The evidence of calibration is 
 inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits,
 Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line) and, against it, in the
 items still outside their band: Passo Gries, Tarvisio and Italy's LNG (the model runs every
-Italian terminal at nameplate: a single delivered LNG price, no regasification tariffs and no
-terminal availability below nameplate), Serbia to Hungary (Hungary takes only its contract
-minimum plus what prices attract; the extra 2023-2024 Gazprom volumes were bought outside the
-long-term contract) and Croatia's LNG send-out.
+Italian terminal at nameplate and takes the rest over Tarvisio and Passo Gries: with flat
+supply prices for LNG and the North-West European aggregate, the Italian split is a knife-edge
+that a single regasification tariff would flip, not grade), Serbia to Hungary (Hungary's
+imports in the model equal its demand less production; its 2024 re-exports are not
+represented) and Croatia's LNG send-out (Krk serves only Croatia's residual demand; MVM's
+1 bcm/yr booking at Krk for Hungary cannot be expressed by a bound on the terminal's total).
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit
