@@ -322,3 +322,41 @@ def test_n_minus_1_counts_an_idle_route_separately(tiny):
     assert row.EP_unusable_mw / MCM_D == pytest.approx((5 + 0.02) * bcm)
     assert row.I_name == "P"
     assert row.n_minus_1 == pytest.approx(0.0, abs=1e-9)
+
+
+# --- two-week Dunkelflaute (library case; electricity layer) ------------------------------------
+
+def test_two_week_dunkelflaute_halves_wind_and_gas_plants_fill_the_gap(tiny):
+    from test_power import add_power_case
+
+    from energy_model.scenarios.climates import DUNKELFLAUTE_FACTOR
+
+    # AZ: 100 MW demand, 1000 MW wind at CF 0.5, 200 MW cable to TR (0.98); TR: 500 MW demand,
+    # 1000 MW CCGT. Average year: AZ exports 200 MW, TR's CCGT makes 500 - 196 = 304 MW.
+    add_power_case(tiny, cable=True)
+    data = load_inputs(tiny)
+    avg = build_network(2024, inputs=data, power=True)
+    solve(avg)
+    ccgt = avg.links.index[avg.links.carrier == "gas CCGT"][0]
+    assert avg.links_t.p1[ccgt].abs().mean() == pytest.approx(304.0, rel=1e-4)
+    ref = reference_state(avg, "two-week-dunkelflaute")
+    n = build_network(2024, inputs=data, power=True)
+    make_climate_case(n, "two-week-dunkelflaute", data, ref)
+    wind = n.generators.index[n.generators.carrier == "wind onshore"][0]
+    assert n.generators_t.p_max_pu[wind].to_numpy() == pytest.approx([0.25] * 14)
+    solve(n)
+    # wind 250 MW: AZ exports 150 MW, TR receives 147 MW; CCGT 353 MW (above its floor of 304)
+    assert DUNKELFLAUTE_FACTOR == 0.5
+    assert n.links_t.p1[ccgt].abs().to_numpy() == pytest.approx([353.0] * 14, rel=1e-4)
+    # the two-week case keeps the plant at its average dispatch (no switching either way)
+    two = build_network(2024, inputs=data, power=True)
+    make_climate_case(two, "two-week", data, reference_state(avg, "two-week"))
+    solve(two)
+    assert two.links_t.p1[ccgt].abs().to_numpy() == pytest.approx([304.0] * 14, rel=1e-4)
+
+
+def test_two_week_dunkelflaute_needs_the_electricity_layer(tiny):
+    data = load_inputs(tiny)
+    n = build_network(2030, inputs=data)
+    with pytest.raises(ValueError, match="electricity layer"):
+        make_climate_case(n, "two-week-dunkelflaute", data, None)

@@ -12,6 +12,12 @@ Climates
     ENTSOG's 14-day Uniform Risk case: 14 consecutive gas days at each country's 1-in-20
     two-week *average* daily demand (metric ``two_week_1in20``; GRIP CEE 2014–2023
     definitions: "a 14-day average daily demand situation … close to 1-in-20 years").
+``two-week-dunkelflaute`` (library only, not yet a study climate; needs the electricity layer)
+    ENTSOG's 2-week Dunkelflaute case (TYNDP 2020 onward): the ``two-week`` case with wind and
+    solar output cut to :data:`DUNKELFLAUTE_FACTOR` of the window's average-year capacity
+    factors, and gas plants free to burn *more* than their average-year dispatch (never less:
+    still no coal-for-gas switching), so the missing wind and solar falls on gas (and other
+    dispatchable plants) as in ENTSOG's high gas-for-power case.
 
 How a short case is built (rules of this module, with their sources)
 --------------------------------------------------------------------
@@ -68,10 +74,11 @@ CLIMATES: dict[str, str] = {
 DESIGN_CLIMATES: tuple[str, ...] = ("peak-day", "two-week")
 """The ENTSOG design (high-demand) cases."""
 
-CASE_DAYS: dict[str, int] = {"peak-day": 1, "two-week": 14}
+CASE_DAYS: dict[str, int] = {"peak-day": 1, "two-week": 14, "two-week-dunkelflaute": 14}
 """Length of each short case [days]."""
 
-DESIGN_METRIC: dict[str, str] = {"peak-day": "peak_day_1in20", "two-week": "two_week_1in20"}
+DESIGN_METRIC: dict[str, str] = {"peak-day": "peak_day_1in20", "two-week": "two_week_1in20",
+                                  "two-week-dunkelflaute": "two_week_1in20"}
 """Metric of ``design_demand.csv`` that sets each case's demand rate."""
 
 CASE_START: str = "02-01"
@@ -84,6 +91,18 @@ Estimate: ENTSOG uses GSE withdrawal curves per site (not public in the data fou
 European UGS curves keep the nominal rate down to 40–60 % fill and fall roughly linearly below.
 ENTSOG TYNDP 2015 used a flat 80 % deliverability on high-demand days instead."""
 
+
+DUNKELFLAUTE_FACTOR: float = 0.5
+"""Wind and solar output in the two-week Dunkelflaute case [fraction of the window's average].
+
+Estimate: Kittel & Schill (2024, "Quantifying the Dunkelflaute", 38 weather years) find that in
+the most extreme European renewable drought (winter 1996/97, 55 days, perfect interconnection)
+the wind-solar portfolio still delivered 47 % of its long-run mean; a 14-day 1-in-20 event over
+the modelled region is taken at about the same depth (0.5). ENTSOG's own 2WDF load factors are
+not in the sources found."""
+
+DUNKELFLAUTE_CARRIERS: tuple[str, ...] = ("wind onshore", "wind offshore", "solar")
+"""Generator carriers whose output the Dunkelflaute case cuts."""
 
 HOLDING_REWARD: float = 1e-6
 """Reward for gas kept in storage in the reference solve [EUR/MWh/h] (a tie-break).
@@ -160,6 +179,9 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
         raise ValueError(f"unknown climate {climate!r}; known: {list(CLIMATES)}")
     if n.meta.get("resolution") != "daily":
         raise ValueError("short climatic cases are built from the daily network")
+    if climate == "two-week-dunkelflaute" and not n.meta.get("power"):
+        raise ValueError("the two-week-dunkelflaute case needs the electricity layer "
+                         "(build_network(..., power=True))")
     year = int(n.meta["year"])
     window = case_window(year, climate)
     n.set_snapshots(window)
@@ -181,7 +203,9 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
     store_of_bus = dict(zip(n.stores.loc[stores, "bus"], stores, strict=True))
     wd = n.links[(n.links.carrier == "gas storage") & n.links.bus0.isin(list(store_of_bus))]
     curve = {link: store_of_bus[b] for link, b in wd.bus0.items()}
-    _fix_gas_plants(n, reference)
+    _fix_gas_plants(n, reference, floor_only=climate == "two-week-dunkelflaute")
+    if climate == "two-week-dunkelflaute":
+        _cut_wind_and_solar(n)
     refresh_unserved(n)
     n.meta = {**n.meta, "climate": climate, "withdrawal_curve": curve,
               "full_rate_fill": FULL_RATE_FILL}
@@ -203,8 +227,24 @@ def _set_design_demand(n: pypsa.Network, data: Inputs, year: int, climate: str) 
             n.loads_t.p_set[load] = float(rate[region])
 
 
-def _fix_gas_plants(n: pypsa.Network, reference: dict | None) -> None:
-    """Fix gas plants to their average-year dispatch: no coal-for-gas switching (ENTSOG)."""
+def _cut_wind_and_solar(n: pypsa.Network) -> None:
+    """Scale wind and solar availability by :data:`DUNKELFLAUTE_FACTOR` on the case days."""
+    gens = n.generators.index[n.generators.carrier.isin(DUNKELFLAUTE_CARRIERS)]
+    if gens.empty:
+        logger.warning("two-week-dunkelflaute: no wind or solar Generators to cut")
+        return
+    pu = n.get_switchable_as_dense("Generator", "p_max_pu", inds=gens)
+    n.generators_t.p_max_pu = pd.concat(
+        [n.generators_t.p_max_pu.drop(columns=gens, errors="ignore"),
+         pu * DUNKELFLAUTE_FACTOR], axis=1)
+
+
+def _fix_gas_plants(n: pypsa.Network, reference: dict | None, floor_only: bool = False) -> None:
+    """Fix gas plants to their average-year dispatch: no coal-for-gas switching (ENTSOG).
+
+    ``floor_only``: the dispatch is only a floor (the Dunkelflaute case, where gas plants must
+    run harder than in the average year); the upper limit stays the plant's own.
+    """
     plants = n.links.index[n.links.carrier.isin(("gas CCGT", "gas OCGT"))]
     if plants.empty:
         return
@@ -217,5 +257,7 @@ def _fix_gas_plants(n: pypsa.Network, reference: dict | None) -> None:
     pu = (p0 / p_nom).clip(0.0, 1.0).fillna(0.0)
     n.links_t.p_min_pu = pd.concat([n.links_t.p_min_pu.drop(columns=plants, errors="ignore"),
                                     pu], axis=1)
+    if floor_only:
+        return
     n.links_t.p_max_pu = pd.concat([n.links_t.p_max_pu.drop(columns=plants, errors="ignore"),
                                     pu], axis=1)
