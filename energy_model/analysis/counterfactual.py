@@ -1,4 +1,8 @@
-"""One case solved with, and when it has the Black Sea cable, without its cable options."""
+"""One case solved with, and when it has the Black Sea cable, without its cable options.
+
+The builder and the solver are looked up through their modules at call time, so that a caller
+(or a test) that replaces them sees the replacement.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from collections.abc import Callable, Sequence
 import pypsa
 
 from energy_model.data.loading import Inputs
-from energy_model.network.build import build_network
+from energy_model.network import build
 from energy_model.network.options import power_options
-from energy_model.optimization.solver import solve
+from energy_model.optimization import solver
 
 
 def solve_with_counterfactual(year: int, options: Sequence[str], data: Inputs,
@@ -44,13 +48,15 @@ def solve_with_counterfactual(year: int, options: Sequence[str], data: Inputs,
     """
     cable = power_options(data)
     power = power or bool(set(options) & cable)
-    n = solve(build_network(year, list(options), data, power=power, resolution=resolution))
+    n = solver.solve(build.build_network(year, list(options), data, power=power,
+                                         resolution=resolution))
     if on_solve is not None:
         on_solve()
     if not set(options) & cable:
         return n, None
     others = [o for o in options if o not in cable]
-    without = solve(build_network(year, others, data, power=True, resolution=resolution))
+    without = solver.solve(build.build_network(year, others, data, power=True,
+                                               resolution=resolution))
     if on_solve is not None:
         on_solve()
     return n, without

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from energy_model.data.loading import Inputs
 from energy_model.network.options import early_option_notes, power_options
 from energy_model.provenance import code_hash, package_version
-from energy_model.study.schema import Case, Study
+from energy_model.study.schema import Case, Settings, Study
 
 
 def expand_cases(study: Study, data: Inputs) -> list[Case]:
@@ -43,12 +43,9 @@ def study_power(study: Study, data: Inputs) -> bool:
     return any(set(names) & needs for names in study.options.values())
 
 
-def case_key(case: Case, study: Study, power: bool, inputs_hash: str) -> str:
+def case_key(case: Case, settings: Settings, inputs_hash: str) -> str:
     """Return the cache key of a case: a hash of inputs, case, settings and package code."""
-    payload = json.dumps({"case": asdict(case), "year": study.year, "power": power,
-                          "curtailment": study.curtailment, "isolated": study.isolated,
-                          "remaining_flexibility": study.remaining_flexibility,
-                          "resolution": study.resolution, "solver": study.solver,
+    payload = json.dumps({"case": asdict(case), "settings": settings.payload(),
                           "inputs": inputs_hash, "version": package_version(),
                           "code": code_hash()},
                          sort_keys=True, default=str)

@@ -215,22 +215,18 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
     cases = expand_cases(study, data)
     results: dict[Case, dict] = {}
     todo: dict[Case, dict] = {}
+    settings = study.settings(power)
     for case in cases:
-        key = case_key(case, study, power, inputs_hash)
+        key = case_key(case, settings, inputs_hash)
         path = cache / f"{key}.json"
         cached = read_record(path, key)
         if cached is not None:
             results[case] = cached
         else:
-            todo[case] = {"inputs": str(Path(inputs).resolve()), "inputs_hash": inputs_hash,
-                          "key": key, "year": study.year,
+            todo[case] = {**settings.payload(), "inputs": str(Path(inputs).resolve()),
+                          "inputs_hash": inputs_hash, "key": key,
                           "options": list(case.option_names), "stress": case.stress,
-                          "climate": case.climate,
-                          "power": power, "resolution": study.resolution,
-                          "solver": study.solver, "curtailment": study.curtailment,
-                          "isolated": study.isolated,
-                          "remaining_flexibility": study.remaining_flexibility,
-                          "cache": str(path)}
+                          "climate": case.climate, "cache": str(path)}
     for note in early_options(study, data):
         logger.warning(note)
     logger.info("study %s: %d cases, %d cached, %d to run", study.name, len(cases),

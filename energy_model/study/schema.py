@@ -27,10 +27,12 @@ dimensions ``option``, ``stress``, ``country``, ``origin``), tidy CSV tables of 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from energy_model.data.loading import Inputs
 from energy_model.data.names import unknown_name
@@ -38,7 +40,6 @@ from energy_model.scenarios.climates import CLIMATES
 from energy_model.timeseries import RESOLUTIONS
 
 logger = logging.getLogger(__name__)
-
 
 
 STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
@@ -55,21 +56,51 @@ class StudyError(ValueError):
                          + "\n".join(f"  - {p}" for p in problems))
 
 
-@dataclass
-class Study:
-    """A validated study."""
+class Study(BaseModel):
+    """A validated study (the study file as a pydantic model: unknown keys are refused).
+
+    :func:`validate_study` checks a parsed file first and names every problem by its key; this
+    model then types the result.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str
     year: int
     options: dict[str, list[str]]
     stresses: list[str]
-    resolution: str = "daily"
+    resolution: Literal["daily", "weeks", "hourly"] = "daily"
     power: bool | None = None
-    solver: dict = field(default_factory=dict)
-    curtailment: str = "cooperative"
+    solver: dict = Field(default_factory=dict)
+    curtailment: Literal["cooperative", "least-cost"] = "cooperative"
     isolated: bool = False
     remaining_flexibility: bool = False
-    climates: list[str] = field(default_factory=lambda: list(CLIMATES))
+    climates: list[str] = Field(default_factory=lambda: list(CLIMATES))
+
+    def settings(self, power: bool) -> Settings:
+        """Return the settings every case of the study shares, with the resolved ``power``."""
+        return Settings(year=self.year, power=power, resolution=self.resolution,
+                        solver=self.solver, curtailment=self.curtailment,
+                        isolated=self.isolated,
+                        remaining_flexibility=self.remaining_flexibility)
+
+
+class Settings(BaseModel):
+    """The settings shared by a study's cases: one frozen object, sent to workers, hashed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    year: int
+    power: bool
+    resolution: Literal["daily", "weeks", "hourly"]
+    solver: dict
+    curtailment: Literal["cooperative", "least-cost"]
+    isolated: bool
+    remaining_flexibility: bool
+
+    def payload(self) -> dict:
+        """Return the settings as a JSON-ready dict (the keys of a case spec)."""
+        return self.model_dump(mode="json")
 
 
 @dataclass(frozen=True)
