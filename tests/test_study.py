@@ -143,8 +143,8 @@ def test_tcp_and_sgc_never_raise_unserved_gas_under_russia_cut(tmp_path):
                    progress=False)
     assert (ds.status == "ok").all()
     uns = ds.unserved_gas.sum("country")
-    assert uns.sel(option="tcp+sgc", stress="russia-cut") <= \
-        uns.sel(option="reference", stress="russia-cut") + 1e-6
+    assert (uns.sel(option="tcp+sgc", stress="russia-cut")
+            <= uns.sel(option="reference", stress="russia-cut") + 1e-6).all()  # every climate
     # more capacity at zero capex never raises the operating cost
     assert (ds.total_cost.sel(option="tcp+sgc") <= ds.total_cost.sel(option="reference")
             * (1 + 1e-9)).all()
