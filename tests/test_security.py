@@ -360,3 +360,32 @@ def test_two_week_dunkelflaute_needs_the_electricity_layer(tiny):
     n = build_network(2030, inputs=data)
     with pytest.raises(ValueError, match="electricity layer"):
         make_climate_case(n, "two-week-dunkelflaute", data, None)
+
+
+@pytest.mark.slow
+def test_more_entry_capacity_never_lowers_remaining_flexibility():
+    """Real-data invariant (issue 10 item 7): TCP + SGC expansion at zero capex, 2030 peak day,
+    russia-cut: no recipient's RF falls (tolerance: the 1 % cooperative band, pipeline fuel)."""
+    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.scenarios.climates import prepare_reference
+
+    data = load_inputs(INPUTS)
+    recipients = ["GE", "TR", "IT", "GR", "BG", "RO", "HU", "RS", "SI", "HR", "MK", "SK", "UA",
+                  "SY", "DE", "AT"]
+    rf = {}
+    for opts in ((), ("tcp-full", "sgc-expansion")):
+        avg = build_network(2030, opts, data)
+        prepare_reference(avg)
+        solve(avg)
+        ref = reference_state(avg, "peak-day")
+
+        def build(opts=opts, ref=ref):
+            n = build_network(2030, opts, data)
+            make_climate_case(n, "peak-day", data, ref)
+            apply_stress(n, "russia-cut", data)
+            apply_cooperative_curtailment(n)
+            return n
+
+        rf[opts] = remaining_flexibility(build, recipients)
+    more = rf[("tcp-full", "sgc-expansion")]
+    assert (more >= rf[()] - 0.01).all(), (more - rf[()]).round(3).to_dict()
