@@ -122,10 +122,11 @@ def bench_year(year: int, data, repeat: int, options: dict) -> dict:
     with _stdout_to_stderr():
         pure_wall, pure_cpu = pure_highs(m.solver_model, options, repeat)
     figures["highs"] = pure_wall
+    phase = {k.strip(): v for k, v in phase.items()}
     for name, runs in phase.items():
         w, c = min(runs)
-        record(name, w, c if c else None, (pure_wall, pure_cpu))
-    record("pure HiGHS, same LP, fresh Highs object", pure_wall, pure_cpu,
+        record(f"{year}: {name}", w, c if c else None, (pure_wall, pure_cpu))
+    record(f"{year}: pure HiGHS, same LP, fresh Highs object", pure_wall, pure_cpu,
            (pure_wall, pure_cpu))
 
     def case():
@@ -136,7 +137,8 @@ def bench_year(year: int, data, repeat: int, options: dict) -> dict:
 
     wall, cpu, n = timed(case, repeat)
     figures["case"] = wall
-    record("one annual case: build + solve + check + trace", wall, cpu, (pure_wall, pure_cpu),
+    record(f"{year}: one annual case: build + solve + check + trace", wall, cpu,
+           (pure_wall, pure_cpu),
            "<= 1.5 x HiGHS" + (" and <= 3 s" if year == 2024 else ""),
            wall <= 1.5 * pure_wall and (year != 2024 or wall <= 3.0))
     figures["objective"] = n.objective
@@ -184,7 +186,7 @@ def bench_resolve(year: int, data, options: dict, highs: tuple[float, float]) ->
 
     print(f"\n{year}: build once, solve many (Resolver) against a rebuild per case")
     wall, cpu, r = timed(lambda: Resolver(em.build_network(year, inputs=data), options))
-    record("Resolver: build + first solve", wall, cpu, highs)
+    record(f"{year}: Resolver: build + first solve", wall, cpu, highs)
     out = {}
 
     def demand_step(n):  # remaining flexibility's step: double Türkiye's demand

@@ -51,10 +51,11 @@ _SUM_ROWS = {"e_sum_min": "Generator-e_sum_min", "e_sum_max": "Generator-e_sum_m
 WARM_MIN_SNAPSHOTS: int = 30
 """Re-solve from the last basis when a case has at least this many snapshots.
 
-Measured with ``examples/benchmark.py`` (2030): on the 365-day year a warm re-solve beat a
-cold one for every change tried (supply cut, outage, winter demand, a demand step: 0.6-0.9 x
-the cold CPU time); on the 1-day and 14-day cases cold re-solves (presolve on) were slightly
-faster over the 19 remaining-flexibility steps.
+Measured with ``examples/benchmark.py`` (2030, two runs): on the 365-day year a warm re-solve
+beat a cold one for every change tried (supply cut, outage, winter demand, a demand step:
+0.6-0.7 x the cold CPU time). On the 1-day and 14-day cases the two are within the machine's
+noise (cold faster on the peak day in both runs, on the two weeks in one of two), so cold
+(presolve on) is used there.
 """
 
 
