@@ -1,12 +1,15 @@
 """Ranking of a study's option sets, with ties shown as ties.
 
-Rule (also written into ``summary.md``): option sets are ranked by the **disrupted demand**
-(unserved gas) summed over every stress case, every climatic case and both curtailment rules
-(cooperative and, where the study has it, isolated) [bcm]; less is better. Sets whose totals are
-equal after rounding to :data:`TIE_BCM` share a rank (competition ranking: 1, 1, 3). Within a tie
-the table is ordered by cost, and ``cost_rank`` ranks all sets by cost alone: the operating cost
-of the undisturbed average year plus the options' annualised capex and fixed O&M [bn EUR/yr].
-A set with a failed case ranks after all complete ones.
+Rule (also written into ``summary.md``): when the study has ENTSOG's design cases (``peak-day``,
+``two-week``), option sets are ranked by their **disrupted demand in the design cases**: the mean
+daily unserved gas over each case's window [mcm/d], summed over stresses, design cases and both
+curtailment rules (ENTSOG judges disruptions on the design climate); then by the disrupted demand
+summed over every case [bcm]. Without design cases, by the latter alone; less is better. Sets
+whose totals are equal after rounding to :data:`TIE_MCM_D` / :data:`TIE_BCM` share a rank
+(competition ranking: 1, 1, 3). Within a tie the table is ordered by cost, and ``cost_rank``
+ranks all sets by cost alone: the operating cost of the undisturbed average year plus the
+options' annualised capex and fixed O&M [bn EUR/yr]. A set with a failed case ranks after all
+complete ones.
 """
 
 from __future__ import annotations
@@ -17,19 +20,30 @@ import xarray as xr
 TIE_BCM: float = 0.01
 """Disrupted-demand totals equal after rounding to this step are ties [bcm]."""
 
+TIE_MCM_D: float = 0.1
+"""Design-case totals equal after rounding to this step are ties [mcm/d]."""
+
+DESIGN_CLIMATES: tuple[str, ...] = ("peak-day", "two-week", "two-week-dunkelflaute")
+"""Climatic cases that count as ENTSOG design cases in the ranking."""
+
 TIE_BN_EUR: float = 0.01
 """Costs equal after rounding to this step are ties [bn EUR/yr]."""
 
-RULE = ("Rule: options are ranked by the disrupted demand (unserved gas) summed over every "
-        "stress case, climatic case and curtailment rule (cooperative and isolated) [bcm]; "
-        f"less is better. Totals equal after rounding to {TIE_BCM} bcm are ties and share a "
-        "rank. Within a tie the table is ordered by cost; `cost_rank` ranks by cost alone "
-        "(operating cost of the undisturbed average year plus the options' annualised capex "
-        f"and fixed O&M; equal after rounding to {TIE_BN_EUR} bn EUR/yr share a rank). A set "
-        "with a failed case ranks last.")
+RULE = ("Rule: options are ranked by the disrupted demand in the design cases when the study "
+        "has them (peak-day, two-week): mean unserved gas per day of each case's window [mcm/d], "
+        "summed over stress cases, design cases and both curtailment rules (cooperative and "
+        "isolated), as ENTSOG judges disruptions on the design climate; then by the disrupted "
+        "demand summed over every case [bcm]; less is better. Totals equal after rounding to "
+        f"{TIE_MCM_D} mcm/d and {TIE_BCM} bcm are ties and share a rank. Within a tie the "
+        "table is ordered by cost; `cost_rank` ranks by cost alone (operating cost of the "
+        "undisturbed average year plus the options' annualised capex and fixed O&M; equal "
+        f"after rounding to {TIE_BN_EUR} bn EUR/yr share a rank). A set with a failed case "
+        "ranks last.")
 
 COLUMNS = {
     "rank": "rank by disrupted demand (equal rank = tie)",
+    "design_mcm_d": "disrupted demand in the design cases: mean mcm/d over each window, summed "
+                    "over stresses, design cases and both curtailment rules [mcm/d]",
     "disrupted_bcm": "disrupted demand summed over stresses, climates and both curtailment "
                      "rules [bcm]",
     "cooperative_bcm": "disrupted demand summed over the cases, cooperative curtailment [bcm]",
@@ -69,16 +83,43 @@ def rank_options(ds: xr.Dataset) -> pd.DataFrame:
     })
     table["disrupted_bcm"] = table.cooperative_bcm + table.isolated_bcm
     table.loc[table.failed_cases > 0, "disrupted_bcm"] = float("nan")
+    table["design_mcm_d"] = _design_mcm_d(ds)
+    table.loc[table.failed_cases > 0, "design_mcm_d"] = float("nan")
     table["cost_bn_eur_per_yr"] = _undisturbed_cost(ds) / 1e9
-    key = (table.disrupted_bcm / TIE_BCM).round()
-    table["_key"] = key.where(table.failed_cases == 0, float("inf")).fillna(float("inf"))
+    bad = table.failed_cases > 0
+    design = (table.design_mcm_d / TIE_MCM_D).round().where(~bad, float("inf"))
+    total = (table.disrupted_bcm / TIE_BCM).round().where(~bad, float("inf"))
+    table["_design"] = design.fillna(0.0 if table.design_mcm_d.isna().all() else float("inf"))
+    table["_key"] = total.fillna(float("inf"))
     table["_cost"] = (table.cost_bn_eur_per_yr / TIE_BN_EUR).round()
-    table = table.sort_values(["failed_cases", "_key", "_cost"], na_position="last")
-    table["rank"] = table._key.rank(method="min").astype(int)
+    table = table.sort_values(["failed_cases", "_design", "_key", "_cost"],
+                              na_position="last")
+    keys = list(zip(table._design, table._key, strict=True))
+    order = {k: i + 1 for i, k in reversed(list(enumerate(keys)))}
+    table["rank"] = [order[k] for k in keys]
     table["cost_rank"] = table._cost.rank(method="min", na_option="bottom").astype(int)
-    table = table.drop(columns=["_key", "_cost"])
+    table = table.drop(columns=["_design", "_key", "_cost"])
     table.index.name = "option"
     return _round(table[list(COLUMNS)])
+
+
+def _design_mcm_d(ds: xr.Dataset) -> pd.Series:
+    """Disrupted demand in the design cases per option set [mcm/d] (NaN without such cases)."""
+    index = pd.Index(ds.option.values, name="option")
+    if "climate" not in ds.dims:
+        return pd.Series(float("nan"), index=index)
+    design = [c for c in map(str, ds.climate.values) if c in DESIGN_CLIMATES]
+    if not design:
+        return pd.Series(float("nan"), index=index)
+    sub = ds.sel(climate=design)
+    days = sub.window_days if "window_days" in sub.coords else xr.ones_like(
+        sub.climate, dtype=float)
+    total = 0.0
+    for var in ("unserved_gas", "unserved_gas_isolated"):
+        if var in sub:
+            daily = sub[var].fillna(0.0).sum("country") * 1000.0 / days
+            total = total + daily.sum([d for d in daily.dims if d != "option"])
+    return total.to_series().reindex(index)
 
 
 def ties(table: pd.DataFrame) -> list[list[str]]:
@@ -101,7 +142,8 @@ def _undisturbed_cost(ds: xr.Dataset) -> pd.Series:
 
 def _round(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
-    for col in ("disrupted_bcm", "cooperative_bcm", "isolated_bcm", "worst_case_bcm"):
+    for col in ("disrupted_bcm", "cooperative_bcm", "isolated_bcm", "worst_case_bcm",
+                "design_mcm_d"):
         out[col] = out[col].round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
     out["cost_bn_eur_per_yr"] = out.cost_bn_eur_per_yr.round(3) + 0.0
     return out

@@ -81,7 +81,11 @@ def run_case(spec: dict) -> dict:
     out = summarise_case(n, data)
     if spec.get("isolated"):
         out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
-        if spec["stress"] != "none" or climate != "average":
+        if climate == "average" and not spec.get("isolated_average", True):
+            # ENTSOG assesses uncooperative behaviour in the design cases; the average year's
+            # capped-flow approximation is kept only for studies without design cases
+            del out["unserved_gas_isolated_bcm"]
+        elif spec["stress"] != "none" or climate != "average":
             iso = proto.copy()
             if climate == "average":
                 isolate_countries(iso, _undisturbed(spec, data)["p0"])

@@ -82,6 +82,7 @@ class Study(BaseModel):
         return Settings(year=self.year, power=power, resolution=self.resolution,
                         solver=self.solver, curtailment=self.curtailment,
                         isolated=self.isolated,
+                        isolated_average=all(c == "average" for c in self.climates),
                         remaining_flexibility=self.remaining_flexibility)
 
 
@@ -96,6 +97,9 @@ class Settings(BaseModel):
     solver: dict
     curtailment: Literal["cooperative", "least-cost"]
     isolated: bool
+    isolated_average: bool = True
+    """Also the average year's isolated variant (flows capped at their undisturbed values); a
+    study with design cases has ENTSOG's uncooperative variant there instead."""
     remaining_flexibility: bool
 
     def payload(self) -> dict:

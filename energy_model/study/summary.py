@@ -150,7 +150,8 @@ def format_summary(ds: xr.Dataset, data=None, cba: pd.DataFrame | None = None) -
     lines += _scope(ds, isolated)
     lines += _options_section(ds, sets, desc, opt_rows, cba)
     shown = ranking.reset_index()
-    for col in ("disrupted_bcm", "cooperative_bcm", "isolated_bcm", "worst_case_bcm"):
+    for col in ("design_mcm_d", "disrupted_bcm", "cooperative_bcm", "isolated_bcm",
+                "worst_case_bcm"):
         shown[col] = shown[col].map(_f)
     shown["cost_bn_eur_per_yr"] = shown.cost_bn_eur_per_yr.map(lambda x: _f(x, 3))
     lines += ["## Ranking", "", RULE, "", _md(shown.astype(str)), ""]
