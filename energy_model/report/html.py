@@ -37,14 +37,17 @@ code{background:#f5f5f5;padding:0 .2em}.meta{color:#666;font-size:.9em}
 """
 
 METHOD = (
-    "Each case is one year of least-cost daily gas dispatch of the regional network (one bus "
-    "per country, the Southern Gas Corridor on its own transit buses, pipelines as one-way "
-    "links, LNG terminals, storage, supply contracts as annual bounds), solved with PyPSA and "
-    "HiGHS. Demand that the network cannot serve is bought at the cost of disrupted gas, so "
-    "every case solves and reports its disrupted demand. Each option set is run under each "
-    "stress case (supply cuts, route outages, cold weather); gas is traced to its origin by "
-    "proportional sharing of the solved flows. Options are ranked by the disrupted demand "
-    "summed over the stress cases, ties broken by cost.")
+    "Each case is a least-cost dispatch of the regional gas network (one bus per country, the "
+    "Southern Gas Corridor and the Balkan Stream on their own transit buses, pipelines as "
+    "one-way links, LNG terminals, storage, supply contracts as annual bounds), solved with "
+    "PyPSA and HiGHS, over one of ENTSOG's climatic cases: the average year (365 days), the "
+    "1-in-20 peak day or the 1-in-20 two weeks. Demand that the network cannot serve is bought "
+    "at the cost of disrupted gas, so every case solves and reports its disrupted demand. Each "
+    "option set is run under each climatic case and each stress case (supply cuts, route "
+    "outages), with cooperative curtailment (equal curtailment rates where the network allows) "
+    "and ENTSOG's uncooperative variant (a country exports only once its own demand is "
+    "served); gas is traced to its origin by proportional sharing of the solved flows. Options "
+    "are ranked by their disrupted demand in the design cases, ties broken by cost.")
 
 
 def figure_png(fig: Figure) -> bytes:

@@ -196,9 +196,10 @@ def _scope(ds: xr.Dataset, isolated: bool) -> list[str]:
                         "`energy-model solve` of the same case costs less because gas for power "
                         "is then fixed demand)." if power else "gas only."),
         "- Curtailment: cooperative (shortfalls shared between neighbours)"
-        + (", and the isolated (uncooperative) variant of every stressed case: cross-border "
-           "flows capped at their undisturbed values (average year), or exports only once a "
-           "country's own demand is served (design cases)." if isolated else "."),
+        + (", and the isolated (uncooperative) variant: in the design cases ENTSOG's rule (a "
+           "country exports only once its own demand is served); in the average year, only in "
+           "studies without design cases, cross-border flows capped at their undisturbed "
+           "values." if isolated else "."),
         "- Contracts: binding (minimum and maximum volumes) in the undisturbed case `none`; "
         "suspended in every stressed case (force majeure and emergency trading, as in "
         "ENTSOG's contract-free simulations). A stressed case can therefore cost less than "
