@@ -104,7 +104,10 @@ def plot_origin_mix(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
 
 
 def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
-    """Heatmap option x stress (x climate): disrupted demand [bcm/yr] in bands of its share."""
+    """Heatmap option x stress (x climate): disrupted demand [bcm over the case window] in bands.
+
+    The colour is the share of the window's demand disrupted (ENTSOG-style bands).
+    """
     uns = ds.unserved_gas.fillna(0.0).sum("country")
     dem = ds.gas_demand.sum("country", min_count=1)
     share = (uns / dem.where(dem > 0)).fillna(0.0)
@@ -135,7 +138,9 @@ def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Fi
                for c, lab in zip(BAND_COLOURS, BAND_LABELS, strict=True)]
     fig.legend(handles=handles, loc="outside right center", fontsize=8,
                title="share of demand\ndisrupted", title_fontsize=8)
-    fig.suptitle("Disrupted gas demand per option and stress case [bcm/yr, all countries]",
+    window = "bcm over each case's window: a year, 1 day or 14 days" if climates != [None] \
+        else "bcm/yr"
+    fig.suptitle(f"Disrupted gas demand per option and stress case [{window}; all countries]",
                  fontsize=11)
     return fig
 
