@@ -1,26 +1,12 @@
-"""Whole studies: every option x stress case of a study file, in parallel, with a cache.
+"""Run every case of a study (the file is described in :mod:`energy_model.study.schema`).
 
-A study file (YAML)::
-
-    name: diversification-2030
-    year: 2030
-    options:                 # label -> list of option names; `reference` is the empty list
-      reference: []
-      tcp-full: [tcp-full]
-    stresses: [none, russia-cut, slid]     # `slid` expands to one case per country
-    resolution: daily        # optional: daily | weeks | hourly
-    power: true              # optional: electricity layer on (default: on if an option needs it)
-    solver: {solver: simplex}  # optional HiGHS options
-    curtailment: cooperative # optional: cooperative (default) | least-cost
-    isolated: false          # optional: also the isolated curtailment of every stressed case
-    remaining_flexibility: false  # optional: ENTSOG remaining flexibility per case (slow)
-
-:func:`run_study` solves every case (local processes by default, or a Dask cluster), keeps
-each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs, the case and the
-package version, so a re-run skips finished cases and recomputes changed ones), reports failed
-cases without stopping the others, and writes ``DIR/results.nc`` (an xarray Dataset with
-dimensions ``option``, ``stress``, ``country``, ``origin``), tidy CSV tables of the same numbers
-(``indicators.csv``, ``cba.csv`` among them) and ``DIR/summary.md``.
+:func:`run_study` solves every option x climate x stress case (local processes by default, or a
+Dask cluster), keeps each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs'
+content, the case, the shared settings and the package's source files, so a re-run skips
+finished cases and recomputes changed ones), reports failed cases without stopping the others,
+and writes ``DIR/results.nc`` (an xarray Dataset with dimensions ``option``, ``climate``,
+``stress``, ``country``, ``origin``), tidy CSV tables of the same numbers (``indicators.csv``,
+``cba.csv`` among them) and ``DIR/summary.md``.
 """
 
 from __future__ import annotations
