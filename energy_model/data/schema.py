@@ -120,6 +120,21 @@ def _actions(owner: str, actions: frozenset[str]) -> Table:
     )
 
 
+def _metric_table(metrics: set[str], *dims: str, description: str = "") -> Table:
+    """Return the schema of a ``region, year, metric, value, unit`` table."""
+    return Table(
+        {
+            "region": Column(ref="region"),
+            "year": Column("year"),
+            "metric": Column(choices=frozenset(metrics)),
+            "value": _num("col:unit", *dims),
+            "unit": _UNIT,
+        },
+        key=("region", "year", "metric"),
+        description=description,
+    )
+
+
 TABLES: dict[str, Table] = {
     "sources.csv": Table(
         {
@@ -153,27 +168,10 @@ TABLES: dict[str, Table] = {
         key=("node",),
         sourced=False,
     ),
-    "gas_demand.csv": Table(
-        {
-            "region": Column(ref="region"),
-            "year": Column("year"),
-            "metric": Column(choices=frozenset({"annual", "peak_day"})),
-            "value": _num("col:unit", "annual", "power"),
-            "unit": _UNIT,
-        },
-        key=("region", "year", "metric"),
-    ),
-    "design_demand.csv": Table(
-        {
-            "region": Column(ref="region"),
-            "year": Column("year"),
-            "metric": Column(choices=frozenset({"peak_day_1in20", "two_week_1in20"})),
-            "value": _num("col:unit", "power"),
-            "unit": _UNIT,
-        },
-        key=("region", "year", "metric"),
-        description="1-in-20 design demand of the ENTSOG climatic cases (daily rates)",
-    ),
+    "gas_demand.csv": _metric_table({"annual", "peak_day"}, "annual", "power"),
+    "design_demand.csv": _metric_table(
+        {"peak_day_1in20", "two_week_1in20"}, "power",
+        description="1-in-20 design demand of the ENTSOG climatic cases (daily rates)"),
     "gas_demand_shape.csv": Table(
         {
             "region": Column(ref="region"),
@@ -305,16 +303,7 @@ TABLES: dict[str, Table] = {
                     "annual flow of ``points``; ``origin`` is the gas of ``origin`` traced to "
                     "the consumers of ``region``; ``unmatched`` rows are shown, not tested",
     ),
-    "power_demand.csv": Table(
-        {
-            "region": Column(ref="region"),
-            "year": Column("year"),
-            "metric": Column(choices=frozenset({"annual", "peak"})),
-            "value": _num("col:unit", "annual", "power"),
-            "unit": _UNIT,
-        },
-        key=("region", "year", "metric"),
-    ),
+    "power_demand.csv": _metric_table({"annual", "peak"}, "annual", "power"),
     "power_capacity.csv": Table(
         {
             "region": Column(ref="region"),

@@ -46,6 +46,16 @@ def annuity(rate: float, years: float) -> float:
     return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
 
 
+def annual_option_cost(data: Inputs, option: str) -> float:
+    """Return an option's annualised capex plus fixed O&M at the model's discount rate [EUR/yr].
+
+    ``capex × (annuity(discount rate, lifetime) + fom_share)`` from ``options.csv``.
+    """
+    o = data.options.set_index("option").loc[option]
+    return float(o.capex_meur * 1e6 * (annuity(data.parameters["discount_rate"], o.lifetime_yr)
+                                       + o.fom_share))
+
+
 def early_option_notes(options: Sequence[str], year: int, data: Inputs) -> list[str]:
     """Return a note for each of ``options`` assumed built before its catalogue earliest year."""
     earliest = data.options.set_index("option").earliest_year
@@ -176,9 +186,7 @@ def _add_power_capacity(n: pypsa.Network, data: Inputs, target: str, mw: float) 
 def _add_extendable_pipeline(n: pypsa.Network, option: str, name: str, data: Inputs) -> None:
     row = _by_name(data.pipelines, name, int(n.meta["year"]))
     add_pipelines(n, row, data.parameters)
-    o = data.options.set_index("option").loc[option]
     cap_mw = float(row.capacity_fwd_mw.iloc[0])
-    crf = annuity(data.parameters["discount_rate"], o.lifetime_yr) + o.fom_share
     n.links.loc[name, ["p_nom", "p_nom_min", "p_nom_max", "p_nom_extendable"]] = \
         [0.0, 0.0, cap_mw, True]
-    n.links.loc[name, "capital_cost"] = o.capex_meur * 1e6 * crf / cap_mw
+    n.links.loc[name, "capital_cost"] = annual_option_cost(data, option) / cap_mw

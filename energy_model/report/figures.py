@@ -233,14 +233,22 @@ def plot_cable(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
     return fig
 
 
+def read_study_table(study_dir: Path | None, name: str, missing: str,
+                     empty: str) -> pd.DataFrame:
+    """Return a CSV table of the study directory; raise :class:`FigureInputError` if absent."""
+    path = study_dir / name if study_dir else None
+    if path is None or not path.exists():
+        raise FigureInputError(missing)
+    table = pd.read_csv(path)
+    if table.empty:
+        raise FigureInputError(empty)
+    return table
+
+
 def plot_cba(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
     """Bars per option: annual benefits by kind and ENPV, from ``cba.csv``."""
-    path = study_dir / "cba.csv" if study_dir else None
-    if path is None or not path.exists():
-        raise FigureInputError("no cba.csv in the study directory")
-    cba = pd.read_csv(path)
-    if cba.empty:
-        raise FigureInputError("cba.csv has no option")
+    cba = read_study_table(study_dir, "cba.csv", "no cba.csv in the study directory",
+                           "cba.csv has no option")
     rate = ""
     if "discount_rate" in cba:  # sensitivities: the first (central) rate of each option
         rate = f", discount rate {cba.discount_rate.iloc[0]:.0%}"
@@ -283,12 +291,9 @@ def plot_cba(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
 
 def plot_backcast(ds: xr.Dataset | None, study_dir: Path | None = None) -> Figure:
     """Bars per calibration item: published against modelled [bcm/yr] (``calibration.csv``)."""
-    path = study_dir / "calibration.csv" if study_dir else None
-    if path is None or not path.exists():
-        raise FigureInputError("no calibration.csv (back-cast) in the study directory")
-    cal = pd.read_csv(path)
-    if cal.empty:
-        raise FigureInputError("calibration.csv is empty")
+    cal = read_study_table(study_dir, "calibration.csv",
+                           "no calibration.csv (back-cast) in the study directory",
+                           "calibration.csv is empty")
     fig = _figure(9, 1.2 + 0.4 * len(cal))
     ax = fig.add_subplot()
     y = np.arange(len(cal))

@@ -12,10 +12,10 @@ import xarray as xr
 from energy_model.analysis.bottlenecks import bottleneck_table
 from energy_model.analysis.indicators import curtailment_band, rf_band
 from energy_model.data.loading import Inputs
-from energy_model.network.options import annuity
+from energy_model.network.options import annual_option_cost
 from energy_model.provenance import package_version
 from energy_model.study.schema import Case, Study
-from energy_model.study.summary import format_summary, study_bottlenecks, tabulate_costs
+from energy_model.study.summary import study_bottlenecks, tabulate_costs
 
 
 def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_hash: str,
@@ -156,7 +156,8 @@ def tabulate_indicators(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def write_study_outputs(ds: xr.Dataset, out: Path) -> None:
-    """Write ``results.nc``, the tidy CSV tables and ``summary.md``."""
+    """Write ``results.nc`` and the tidy CSV tables (``summary.md`` is written after the CBA by
+    :func:`energy_model.study.summary.write_summary`)."""
     ds.to_netcdf(out / "results.nc")
     tabulate_costs(ds).to_csv(out / "costs.csv", index=False)
     per = ds[["unserved_gas", "gas_demand", "price", "gas_for_power", "co2"]]
@@ -167,7 +168,6 @@ def write_study_outputs(ds: xr.Dataset, out: Path) -> None:
     d[d.delivered > 1e-6].rename(columns={"delivered": "bcm"}).to_csv(
         out / "deliveries.csv", index=False)
     tabulate_indicators(ds).to_csv(out / "indicators.csv", index=False)
-    (out / "summary.md").write_text(format_summary(ds))
 
 
 def option_capex(study: Study, data: Inputs) -> dict[str, float]:
@@ -177,11 +177,7 @@ def option_capex(study: Study, data: Inputs) -> dict[str, float]:
     extendable options are left out, the optimiser already pays for what it builds.
     """
 
-    o = data.options.set_index("option")
     a = data.option_assets
     extendable = set(a.option[a.action == "extendable_pipeline"])
-    rate = data.parameters["discount_rate"]
-    return {label: float(sum(o.at[x, "capex_meur"] * 1e6
-                             * (annuity(rate, o.at[x, "lifetime_yr"]) + o.at[x, "fom_share"])
-                             for x in names if x not in extendable))
+    return {label: float(sum(annual_option_cost(data, x) for x in names if x not in extendable))
             for label, names in study.options.items()}

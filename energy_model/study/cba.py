@@ -319,17 +319,14 @@ def built_share(ds: xr.Dataset, pair: Pair, sets: dict[str, list[str]], data: In
     the study's cases, over the annualised capex of the full size: the size that delivers
     every benefit counted (cases that built less are not re-run at that size).
     """
-    from energy_model.network.options import annuity
+    from energy_model.network.options import annual_option_cost
 
     a = data.option_assets
     ext = sorted((set(sets[pair.with_]) - set(sets[pair.without]))
                  & set(a.option[a.action == "extendable_pipeline"]))
     if not ext:
         return 1.0
-    o = data.options.set_index("option")
-    full = sum(o.at[x, "capex_meur"] * 1e6 * (annuity(data.parameters["discount_rate"],
-                                                     o.at[x, "lifetime_yr"])
-                                             + o.at[x, "fom_share"]) for x in ext)
+    full = sum(annual_option_cost(data, x) for x in ext)
     d = float((ds.capex.sel(option=pair.with_) - ds.capex.sel(option=pair.without)).max())
     return float(np.clip(d / full, 0.0, 1.0)) if full > 0 else 1.0
 
