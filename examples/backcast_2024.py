@@ -49,8 +49,13 @@ How the 2024 case gets there, through data rather than pinned flows:
   (estimate, no published figure), so TurkStream gas flows through to Serbia and Hungary instead
   of being consumed in Bulgaria and re-exported to Greece (Bulgargaz has bought no Gazprom gas
   since April 2022).
+* **Contracts routed through the region**: Sonatrach sells Geoplin (Slovenia) 0.5 bcm/yr in
+  2024-26 (0.3 in 2023), delivered by pipeline through Italy at Gorizia/Šempeter (the only
+  pipeline route from Algeria to Slovenia; minimum 90 %, estimate), so Slovenia takes less
+  Russian gas over Murfeld and more of the Ukrainian transit reaches Italy at Tarvisio.
 * **Data fixes** that move 2024 flows: Türkiye's demand 54.5 bcm (was 50), interruptible Isaccea
-  capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas.
+  capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas,
+  Alexandroupolis FSRU at 1.38 bcm/yr in 2024 (in commercial operation from 1 October only).
 
 Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
 Mazara, Gela) match by construction when the bound binds: they show that the region absorbs
@@ -60,7 +65,10 @@ Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line) and, ag
 items still outside their band: Passo Gries, Tarvisio and Italy's LNG (the model runs every
 Italian terminal at nameplate and takes the rest over Tarvisio and Passo Gries: with flat
 supply prices for LNG and the North-West European aggregate, the Italian split is a knife-edge
-that a single regasification tariff would flip, not grade), Serbia to Hungary (Hungary's
+that a single regasification tariff would flip, not grade; Tarvisio carries what is left of
+the Ukrainian transit after Slovakia, Austria and Slovenia, whose consumers in the model take
+the cheapest, Russian, gas first, while Gazprom delivered its Italian buyers' gas at Tarvisio
+through transport it booked itself), Serbia to Hungary (Hungary's
 imports in the model equal its demand less production; its 2024 re-exports are not
 represented) and Croatia's LNG send-out (Krk serves only Croatia's residual demand; MVM's
 1 bcm/yr booking at Krk for Hungary cannot be expressed by a bound on the terminal's total).
