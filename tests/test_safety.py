@@ -225,11 +225,12 @@ def cached_run(tiny, tmp_path):
 
 
 def _count_cases(monkeypatch) -> list:
-    import energy_model.study.runner as st
+    """Record every case spec the study hands to the workers (one task per option set)."""
+    import energy_model.study.batch as batch
 
     calls: list = []
-    real = st.run_case
-    monkeypatch.setattr(st, "run_case", lambda spec: calls.append(spec) or real(spec))
+    real = batch.run_option_set
+    monkeypatch.setattr(batch, "run_option_set", lambda specs: calls.extend(specs) or real(specs))
     return calls
 
 
@@ -425,15 +426,15 @@ DRIVER = '''
 import signal, sys, time
 # as in a terminal (a background job of a non-interactive shell starts with SIGINT ignored)
 signal.signal(signal.SIGINT, signal.default_int_handler)
-import energy_model.study.runner as runner
-real = runner.run_case
+import energy_model.scenarios.stresses as stresses
+real = stresses.apply_stress
 
-def slow_case(spec):
-    if spec["stress"] == "p3-outage":
+def slow_stress(n, stress, data):
+    if stress == "p3-outage":
         time.sleep(120)
-    return real(spec)
+    return real(n, stress, data)
 
-runner.run_case = slow_case
+stresses.apply_stress = slow_stress  # the last case of each option set hangs
 from energy_model.cli import main
 sys.exit(main(["run", sys.argv[1], "--inputs", sys.argv[2], "--out", sys.argv[3],
                "--workers", "2", "-q"]))

@@ -144,6 +144,48 @@ def test_uncooperative_turkey_exports_nothing_while_it_curtails(tiny):
     assert r["TR"] == pytest.approx(1 - AZ_AT_TR / 6, rel=1e-6)
 
 
+def test_uncooperative_case_re_solved_in_place_equals_a_rebuild(tiny):
+    # build once (undisturbed), then the Russian cut in place: the big-M terms follow the
+    # changed capacities, so the answer is the rebuilt case's (TR keeps AZ's gas, GE gets none)
+    from energy_model.optimization.resolve import Resolver
+
+    add_georgia_behind_turkey(tiny)
+    edit_csv(tiny, "cost_of_disrupted_gas.csv", lambda df: df.assign(
+        value=np.where(df.region == "GE", "1000", df.value)))
+    data = load_inputs(tiny)
+    n = short_case(data, "peak-day")
+    apply_uncooperative_curtailment(n)
+    r = Resolver(n)
+    assert rates(r.n).max() == pytest.approx(0.0, abs=1e-9)
+    apply_stress(r.n, "russia-cut", data)
+    r.solve(assign="generators")
+    fresh = short_case(data, "peak-day", "russia-cut")
+    apply_uncooperative_curtailment(fresh)
+    want = rates(solve(fresh))
+    got = unserved_by_country(r.n) / demand_by_country(fresh)
+    assert got["GE"] == pytest.approx(1.0, abs=1e-9)
+    assert got.to_numpy() == pytest.approx(want.reindex(got.index).to_numpy(), abs=1e-9)
+    assert r.objective == pytest.approx(fresh.objective, rel=1e-9)
+
+
+def test_reference_storage_reward_re_solved_in_place_equals_a_rebuild(tiny):
+    from energy_model.optimization.resolve import Resolver
+    from energy_model.scenarios.climates import prepare_reference
+
+    add_tr_storage(tiny)
+    data = load_inputs(tiny)
+    r = Resolver(build_network(2030, inputs=data))
+    base = r.objective
+    prepare_reference(r.n)
+    r.solve()
+    assert r.objective < base  # gas held in storage now earns the reward
+    ref = build_network(2030, inputs=data)
+    prepare_reference(ref)
+    solve(ref)
+    assert r.objective == pytest.approx(ref.objective, rel=1e-12)
+    assert r.n.stores_t.e.to_numpy() == pytest.approx(ref.stores_t.e.to_numpy(), abs=1e-3)
+
+
 def test_remaining_flexibility_on_the_peak_day_by_hand(tiny):
     from energy_model.analysis.flexibility import remaining_flexibility
 

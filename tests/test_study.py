@@ -87,27 +87,27 @@ def test_adding_an_option_at_zero_capex_never_raises_cost(study_run):
 
 def test_rerun_uses_the_cache_and_recomputes_nothing(study_run, monkeypatch):
     out, ds, study = study_run
-    import energy_model.study.runner as st
+    import energy_model.study.batch as batch
 
-    def boom(spec):  # any solve now would fail the test
+    def boom(specs):  # any solve now would fail the test
         raise AssertionError("case recomputed")
 
-    monkeypatch.setattr(st, "run_case", boom)
+    monkeypatch.setattr(batch, "run_option_set", boom)
     again = run_study(study, out, inputs=TINY, workers=1, progress=False)
     assert (again.total_cost == ds.total_cost).all()
 
 
 def test_a_failed_case_is_reported_and_the_others_finish(tmp_path, data, monkeypatch):
-    import energy_model.study.runner as st
+    import energy_model.scenarios.stresses as stresses
 
-    real = st.run_case
+    real = stresses.apply_stress
 
-    def flaky(spec):
-        if spec["stress"] == "russia-cut" and spec["options"] == ["px"]:
+    def flaky(n, stress, data):  # fails in place and again when solved from scratch
+        if stress == "russia-cut" and n.meta["options"] == ["px"]:
             raise RuntimeError("solver exploded")
-        return real(spec)
+        return real(n, stress, data)
 
-    monkeypatch.setattr(st, "run_case", flaky)
+    monkeypatch.setattr(stresses, "apply_stress", flaky)
     study = load_study(write_study(tmp_path, stresses=["none", "russia-cut"]), data)
     ds = run_study(study, tmp_path / "out", inputs=TINY, workers=1, progress=False)
     assert ds.status.sel(option="px", stress="russia-cut").item() == "failed"

@@ -11,8 +11,10 @@ functions (``apply_stress``, ``refresh_unserved``, editing ``n.loads_t.p_set`` â
 as :func:`energy_model.optimization.solver.solve` does, so every table function works on it.
 
 A change that is not a number of the same LP (a component added or removed, an efficiency, an
-extendable flag, a new annual cap where there was none, the big-M rows of the uncooperative
-variant) raises :class:`RebuildRequiredError`; build a fresh network then.
+extendable flag, a new annual cap where there was none) raises :class:`RebuildRequiredError`;
+build a fresh network then. The uncooperative variant (a mixed-integer program) is re-solved in
+place too: its big-M coefficients (a country's unserved-gas and export capacities) are
+recomputed from the changed network and written into the matrix (``changeCoeff``).
 
 Warm or cold: HiGHS keeps the basis of the last solve; ``warm=True`` starts the dual simplex
 from it (no presolve), ``warm=False`` clears it and solves from scratch with presolve.
@@ -93,9 +95,9 @@ class Resolver:
         self.check = check
         self.options = {**DEFAULT_SOLVER_OPTIONS, "output_flag": False, "log_to_console": False,
                         **(solver_options or {})}
-        if (n.meta or {}).get("uncooperative"):
-            raise RebuildRequiredError("the uncooperative variant has big-M rows built from "
-                                  "capacities; re-solve it by rebuilding")
+        if (n.meta or {}).get("uncooperative") and self.options.get("solver") in (
+                "simplex", "ipm", "pdlp"):
+            self.options["solver"] = "choose"  # a mixed-integer case (as in ``solve``)
         with _stdout_to_stderr():
             status, condition = optimize(n, self.options, _with_case_constraints())
         if status != "ok":
@@ -137,6 +139,11 @@ class Resolver:
         state["loads"] = n.get_switchable_as_dense("Load", "p_set").copy()
         state["gen_cost"] = n.get_switchable_as_dense("Generator", "marginal_cost").copy()
         state["link_cost"] = n.get_switchable_as_dense("Link", "marginal_cost").copy()
+        state["store_cost"] = n.get_switchable_as_dense("Store", "marginal_cost_storage").copy()
+        if (n.meta or {}).get("uncooperative"):
+            from energy_model.scenarios.constraints import uncooperative_terms
+
+            state["uncooperative"] = uncooperative_terms(n)
         state["e_sum"] = n.generators[["e_sum_min", "e_sum_max"]].copy()
         return state
 
@@ -163,9 +170,12 @@ class Resolver:
                 h.changeColsBounds(len(cols), cols.astype(np.int32), lo1[diff], up1[diff])
                 changed += int(diff.sum())
         changed += self._push_loads(old["loads"], new["loads"])
-        for key, var in (("gen_cost", "Generator-p"), ("link_cost", "Link-p")):
+        for key, var in (("gen_cost", "Generator-p"), ("link_cost", "Link-p"),
+                         ("store_cost", "Store-e")):
             changed += self._push_costs(var, old[key], new[key])
         changed += self._push_e_sum(old["e_sum"], new["e_sum"])
+        if "uncooperative" in new:
+            changed += self._push_big_m(old["uncooperative"], new["uncooperative"])
         self._state = new
         return changed
 
@@ -246,6 +256,37 @@ class Resolver:
             changed += len(rows)
         return changed
 
+    def _push_big_m(self, old: pd.DataFrame, new: pd.DataFrame) -> int:
+        """Write the uncooperative rows' big-M terms of the changed network into the matrix.
+
+        ``curtails``: ``unserved - cap y <= 0``; ``exports``: ``exports + big y <= big``
+        (:func:`energy_model.scenarios.constraints.uncooperative_terms`).
+        """
+        if not old.index.equals(new.index) or not old.unserved.equals(new.unserved) \
+                or not old.exports.equals(new.exports):
+            raise RebuildRequiredError("the countries or assets of the uncooperative rows changed")
+        diff = (old.cap != new.cap) | (old.big != new.big)
+        if not diff.any():
+            return 0
+        m, h = self.n.model, self.h
+        countries = list(new.index[diff])
+        y = m.variables["curtailing"].labels.sel(country=countries)
+        curtails = m.constraints["uncooperative-curtails"].labels.sel(country=countries)
+        exports = m.constraints["uncooperative-exports"].labels.sel(country=countries)
+        changed = 0
+        for c in countries:
+            cols = self._col[y.sel(country=c).to_numpy()]
+            rows_c = self._row[curtails.sel(country=c).to_numpy()]
+            rows_e = self._row[exports.sel(country=c).to_numpy()]
+            cap, big = float(new.at[c, "cap"]), float(new.at[c, "big"])
+            for col, rc, re in zip(cols, rows_c, rows_e, strict=True):
+                h.changeCoeff(int(rc), int(col), -cap)
+                h.changeCoeff(int(re), int(col), big)
+            h.changeRowsBounds(len(rows_e), rows_e.astype(np.int32),
+                               np.full(len(rows_e), -np.inf), np.full(len(rows_e), big))
+            changed += 3 * len(cols)
+        return changed
+
     # -- solving ----------------------------------------------------------------------------
     def solve(self, warm: bool = True, assign: bool | str = True) -> float:
         """Push the network's changes, re-solve, write the results back; return the objective.
@@ -313,7 +354,8 @@ class Resolver:
 _NUMBERS = {"generators": ["p_nom", "p_max_pu", "p_min_pu", "marginal_cost", "e_sum_min",
                             "e_sum_max"],
             "links": ["p_nom", "p_nom_max", "p_max_pu", "p_min_pu", "marginal_cost"],
-            "stores": ["e_nom", "e_max_pu", "e_min_pu"], "loads": ["p_set"]}
+            "stores": ["e_nom", "e_max_pu", "e_min_pu", "marginal_cost_storage"],
+            "loads": ["p_set"]}
 _DYNAMIC = {"generators": ["p_max_pu", "p_min_pu", "marginal_cost"],
             "links": ["p_max_pu", "p_min_pu", "marginal_cost"],
             "stores": ["e_max_pu", "e_min_pu"], "loads": ["p_set"]}

@@ -121,12 +121,28 @@ def optimize(n: pypsa.Network, solver_options: dict,
 
 
 def assign_results(n: pypsa.Network) -> None:
-    """Write the solution of ``n.model`` to the network (see :func:`optimize`)."""
+    """Write the solution of ``n.model`` to the network (see :func:`optimize`).
+
+    The time series of an earlier solve are dropped first: PyPSA merges new results into
+    existing ones cell by cell (``combine_first``), which on a re-solved year cost more than the
+    solve itself; a solve writes every snapshot, so nothing is lost.
+    """
+    _drop_outputs(n)
     n.optimize.assign_solution()
     n.optimize.assign_duals(False)
     w = n.snapshot_weightings.objective
     n.buses_t.marginal_price = n.buses_t.marginal_price.div(w, axis=0)
     n.loads_t.p = n.get_switchable_as_dense("Load", "p_set")
+
+
+def _drop_outputs(n: pypsa.Network) -> None:
+    """Empty the output time series (``p``, ``p0``, ``e``, prices, shadow prices) of ``n``."""
+    for c in n.components:
+        attrs = c.attrs
+        outputs = attrs.index[attrs.varying & attrs.status.str.startswith("Output")]
+        for attr in outputs.intersection(list(c.dynamic)):
+            if not c.dynamic[attr].empty:
+                c.dynamic[attr] = pd.DataFrame(index=n.snapshots)
 
 
 def _with_case_constraints(extra_functionality=None):

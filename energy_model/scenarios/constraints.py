@@ -60,19 +60,25 @@ def add_case_constraints(n: pypsa.Network, snapshots: pd.Index) -> None:
 
 
 def _add_withdrawal_curve(n: pypsa.Network, curve: dict[str, str], fill: float) -> None:
+    """Add ``fill p_link - (p_nom / e_nom) e_store <= 0`` for every curve pair, in one block."""
     m = n.model
-    p, e = m.variables["Link-p"], m.variables["Store-e"]
-    for link, store in curve.items():
-        if link not in n.links.index or store not in n.stores.index:
-            continue
-        e_nom = float(n.stores.at[store, "e_nom"])
-        p_nom = float(n.links.at[link, "p_nom"])
-        if e_nom <= 0 or p_nom <= 0:
-            continue
-        # divided by e_nom: coefficients of order 1 (a MIP declared 1e8 ones infeasible)
-        lhs = (fill * p.sel(name=link, drop=True)
-               - (p_nom / e_nom) * e.sel(name=store, drop=True))
-        m.add_constraints(lhs <= 0.0, name=f"withdrawal-curve {link}")
+    pairs = [(link, store) for link, store in curve.items()
+             if link in n.links.index and store in n.stores.index]
+    if not pairs:
+        return
+    links, stores = (list(x) for x in zip(*pairs, strict=True))
+    e_nom = n.stores.loc[stores, "e_nom"].to_numpy(dtype=float)
+    p_nom = n.links.loc[links, "p_nom"].to_numpy(dtype=float)
+    keep = (e_nom > 0) & (p_nom > 0)
+    if not keep.any():
+        return
+    links = [x for x, k in zip(links, keep, strict=True) if k]
+    stores = [x for x, k in zip(stores, keep, strict=True) if k]
+    # divided by e_nom: coefficients of order 1 (a MIP declared 1e8 ones infeasible)
+    ratio = xr.DataArray(p_nom[keep] / e_nom[keep], coords={"name": links})
+    p = m.variables["Link-p"].sel(name=links)
+    e = m.variables["Store-e"].sel(name=stores).to_linexpr().assign_coords(name=links)
+    m.add_constraints(fill * p - ratio * e <= 0.0, name="withdrawal-curve")
 
 
 def _unserved_volume(n: pypsa.Network, snapshots: pd.Index):
@@ -105,29 +111,53 @@ def _add_cooperative_bands(n: pypsa.Network, snapshots: pd.Index, bands: int,
     m.objective = m.objective + (u * cost).sum()
 
 
-def _add_uncooperative(n: pypsa.Network, snapshots: pd.Index) -> None:
-    m = n.model
+def uncooperative_terms(n: pypsa.Network) -> pd.DataFrame:
+    """Return the big-M terms of the uncooperative rows, one row per country that has them.
+
+    Columns: ``cap`` (the country's unserved-gas capacity [MW], the M of "curtails"), ``big``
+    (its export capacity [MW], capped at 1e7 per link, the M of "exports"), ``unserved`` and
+    ``exports`` (the Generator and Link names summed).
+    """
     g = n.generators
     uns = g.index[g.carrier == "unserved gas"]
-    countries = sorted(set(n.buses.country.reindex(g.loc[uns, "bus"])))
+    country_of = n.buses.country.reindex(g.loc[uns, "bus"]).to_numpy()
     cross = cross_border_links(n)
     # exports leave the country's grid bus; dedicated transit (the corridor's transit buses)
     # carries other shippers' gas and is not blocked by a curtailing transit country
     from_grid = n.buses.node_kind.reindex(n.links.loc[cross, "bus0"]).to_numpy() == "grid"
     cross = cross[from_grid]
     c0 = n.buses.country.reindex(n.links.loc[cross, "bus0"]).to_numpy()
-    y = m.add_variables(binary=True, coords=[snapshots, pd.Index(countries, name="country")],
-                        name="curtailing")
-    p_gen, p_link = m.variables["Generator-p"], m.variables["Link-p"]
-    for c in countries:
-        mine = uns[n.buses.country.reindex(g.loc[uns, "bus"]).to_numpy() == c]
-        cap = float(g.loc[mine, "p_nom"].sum())
+    rows = []
+    for c in sorted(set(country_of)):
+        mine = list(uns[country_of == c])
         exports = list(cross[c0 == c])
+        cap = float(g.loc[mine, "p_nom"].sum())
         if cap <= 0 or not exports:
             continue
         big = float(n.links.loc[exports, "p_nom"].clip(upper=1e7).sum())
-        yc = y.sel(country=c, drop=True)
-        m.add_constraints(p_gen.sel(name=list(mine)).sum("name") - cap * yc <= 0.0,
-                          name=f"uncooperative-curtails {c}")
-        m.add_constraints(p_link.sel(name=exports).sum("name") + big * yc <= big,
-                          name=f"uncooperative-exports {c}")
+        rows.append({"country": c, "cap": cap, "big": big, "unserved": mine,
+                     "exports": exports})
+    return pd.DataFrame(rows, columns=["country", "cap", "big", "unserved", "exports"]) \
+        .set_index("country")
+
+
+def _add_uncooperative(n: pypsa.Network, snapshots: pd.Index) -> None:
+    m = n.model
+    terms = uncooperative_terms(n)
+    if terms.empty:
+        return
+    countries = pd.Index(terms.index, name="country")
+    y = m.add_variables(binary=True, coords=[snapshots, countries], name="curtailing")
+    gens = [(g, c) for c, names in terms.unserved.items() for g in names]
+    links = [(k, c) for c, names in terms.exports.items() for k in names]
+    gen_country = xr.DataArray([c for _, c in gens], coords={"name": [g for g, _ in gens]},
+                               name="country")
+    link_country = xr.DataArray([c for _, c in links], coords={"name": [k for k, _ in links]},
+                                name="country")
+    cap = xr.DataArray(terms.cap.to_numpy(), coords={"country": countries})
+    big = xr.DataArray(terms.big.to_numpy(), coords={"country": countries})
+    curtailed = m.variables["Generator-p"].sel(name=[g for g, _ in gens]) \
+        .groupby(gen_country).sum()
+    exported = m.variables["Link-p"].sel(name=[k for k, _ in links]).groupby(link_country).sum()
+    m.add_constraints(curtailed - cap * y <= 0.0, name="uncooperative-curtails")
+    m.add_constraints(exported + big * y <= big, name="uncooperative-exports")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from energy_model.data.loading import Inputs, load_inputs
@@ -24,7 +26,7 @@ from energy_model.provenance import hash_inputs
 from energy_model.study.assemble import assemble, option_capex, write_study_outputs
 from energy_model.study.cache import cached_inputs, read_record, write_record
 from energy_model.study.cases import case_key, early_options, expand_cases, study_power
-from energy_model.study.pool import execute
+from energy_model.study.pool import StudyInterruptedError, execute
 from energy_model.study.schema import Case, Study
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def run_case(spec: dict) -> dict:
     logging.getLogger("energy_model").setLevel(logging.WARNING)
     data = cached_inputs(spec["inputs"], spec.get("inputs_hash"))
     climate = spec.get("climate", "average")
-    proto = _build_case(spec, data, climate)
+    proto = build_case(spec, data, climate)
     n = proto.copy()
     if spec.get("curtailment", "cooperative") == "cooperative":
         apply_cooperative_curtailment(n)
@@ -74,7 +76,7 @@ def run_case(spec: dict) -> dict:
         elif spec["stress"] != "none" or climate != "average":
             iso = proto.copy()
             if climate == "average":
-                isolate_countries(iso, _undisturbed(spec, data)["p0"])
+                isolate_countries(iso, undisturbed(spec, data)["p0"])
                 solve(iso, solver_options=spec["solver"])
             else:
                 apply_uncooperative_curtailment(iso)
@@ -87,7 +89,7 @@ def run_case(spec: dict) -> dict:
     return out
 
 
-def _build_case(spec: dict, data: Inputs, climate: str):
+def build_case(spec: dict, data: Inputs, climate: str):
     """Return the unsolved, stressed network of a case (a short climatic case if asked)."""
     from energy_model.network.build import build_network
     from energy_model.scenarios.climates import make_climate_case
@@ -96,12 +98,27 @@ def _build_case(spec: dict, data: Inputs, climate: str):
     n = build_network(spec["year"], spec["options"], data, power=spec["power"],
                       resolution=spec["resolution"] if climate == "average" else "daily")
     if climate != "average":
-        make_climate_case(n, climate, data, _undisturbed(spec, data)["reference"][climate])
+        make_climate_case(n, climate, data, undisturbed(spec, data)["reference"][climate])
     apply_stress(n, spec["stress"], data)
     return n
 
 
-def _undisturbed(spec: dict, data: Inputs) -> dict:
+def _undisturbed_key(spec: dict) -> str:
+    return json.dumps([spec.get(k) for k in ("inputs", "inputs_hash", "year", "options", "power",
+                                             "resolution", "solver")], default=str)
+
+
+def keep_undisturbed(spec: dict, entry: dict) -> None:
+    """Keep (in this process) the undisturbed average year of ``spec``'s option set.
+
+    ``entry``: ``{"p0": links_t.p0 of the undisturbed year, "reference": {climate:
+    reference_state or None}}``, as :func:`undisturbed` computes it.
+    """
+    if all(v is not None for v in entry["reference"].values()) or spec["resolution"] != "daily":
+        _UNDISTURBED[_undisturbed_key(spec)] = entry
+
+
+def undisturbed(spec: dict, data: Inputs) -> dict:
     """Return (and keep per process) the undisturbed average year's flows and case states."""
     from energy_model.network.build import build_network
     from energy_model.optimization.solver import solve
@@ -111,8 +128,7 @@ def _undisturbed(spec: dict, data: Inputs) -> dict:
         reference_state,
     )
 
-    key = json.dumps([spec.get(k) for k in ("inputs", "inputs_hash", "year", "options", "power",
-                                            "resolution", "solver")], default=str)
+    key = _undisturbed_key(spec)
     if key not in _UNDISTURBED:
         build = lambda: build_network(spec["year"], spec["options"], data,  # noqa: E731
                                       power=spec["power"], resolution=spec["resolution"])
@@ -157,11 +173,7 @@ def summarise_case(n, data: Inputs | None = None) -> dict:
         "scarcity_days": scarcity_days(n),
     }
     if data is not None:
-        from energy_model.analysis.indicators import import_route_diversification, n_minus_1
-
-        nm1 = n_minus_1(n, data).n_minus_1
-        out["n_minus_1"] = nm1.round(4).to_dict()
-        out["ird"] = {c: round(import_route_diversification(n, c), 4) for c in nm1.index}
+        out.update(capacity_indicators(n, data))
     if n.meta.get("power"):
         from energy_model.analysis.tables import summarise_power
 
@@ -169,6 +181,32 @@ def summarise_case(n, data: Inputs | None = None) -> dict:
         out["gas_for_power_bcm"] = p.gas_for_power_bcm.to_dict()
         out["co2_mt"] = p.co2_mt.to_dict()
     return out
+
+
+_CAPACITY_INDICATORS: dict[bytes, dict] = {}
+"""Per process: N-1 and IRD of each capacity state seen (they depend on capacities only)."""
+
+
+def capacity_indicators(n, data: Inputs) -> dict:
+    """Return N-1 [%] and IRD per country of ``n``; the same capacities are computed once.
+
+    Both follow from the network's capacities alone (not its dispatch), so every stress that
+    leaves the capacities unchanged, in every climate, shares one computation.
+    """
+    from energy_model.analysis.indicators import import_route_diversification, n_minus_1
+
+    tables = [n.links[["bus0", "bus1", "carrier", "p_nom", "efficiency"]],
+              n.generators.loc[n.generators.carrier == "gas supply", ["bus", "p_nom"]],
+              n.buses[["country", "node_kind"]],
+              data.design_demand, data.gas_demand]
+    key = repr(n.meta.get("year")).encode() + b"".join(
+        pd.util.hash_pandas_object(t, index=True).to_numpy().tobytes() for t in tables)
+    if key not in _CAPACITY_INDICATORS:
+        nm1 = n_minus_1(n, data).n_minus_1
+        _CAPACITY_INDICATORS[key] = {
+            "n_minus_1": nm1.round(4).to_dict(),
+            "ird": {c: round(import_route_diversification(n, c), 4) for c in nm1.index}}
+    return json.loads(json.dumps(_CAPACITY_INDICATORS[key]))
 
 
 def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
@@ -223,14 +261,22 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
                 len(results), len(todo))
     bar = tqdm(total=len(cases), initial=len(results), desc=study.name, disable=not progress,
                unit="case")
-    for case, res in _execute(todo, workers, scheduler):
-        results[case] = res
-        if res["status"] == "ok":
-            write_record(todo[case]["cache"], todo[case]["key"], res)
-        else:
-            logger.error("case %s / %s / %s failed: %s", case.option, case.climate, case.stress,
-                         res["error"])
-        bar.update(1)
+    try:
+        for case, res in _execute(todo, workers, scheduler):
+            results[case] = res
+            spec = todo[case]
+            if res["status"] != "ok":
+                logger.error("case %s / %s / %s failed: %s", case.option, case.climate,
+                             case.stress, res["error"])
+            elif not Path(spec["cache"]).exists():  # not written by the worker (e.g. Dask)
+                write_record(spec["cache"], spec["key"], res)
+            bar.update(1)
+    except StudyInterruptedError:
+        bar.close()
+        kept = sum(Path(spec["cache"]).exists() for spec in todo.values())
+        raise StudyInterruptedError(
+            f"study interrupted after {kept} of {len(todo)} case(s) to run; the finished "
+            "cases are kept in the cache: run the same command again to continue") from None
     bar.close()
     ds = assemble(study, cases, results, inputs_hash, power)
     ds.attrs["notes"] = json.dumps(early_options(study, data))
@@ -252,7 +298,30 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
 def _execute(todo: dict[Case, dict], workers: int | None, scheduler: str | None):
     """Yield ``(case, result)`` as cases finish; a failure becomes a result with its error.
 
+    The cases of one option set run together in one task (:func:`energy_model.study.batch.
+    run_option_set`: one model per climate, re-solved in place for every stress); with fewer
+    option sets than workers, each option set's climates become tasks of their own.
     Ctrl-C or SIGTERM stops the workers at once and raises
-    :class:`energy_model.study.pool.StudyInterruptedError` (finished cases are cached).
+    :class:`energy_model.study.pool.StudyInterruptedError` (finished tasks are cached).
     """
-    yield from execute(todo, run_case, workers, scheduler)
+    from energy_model.study.batch import run_option_set
+
+    tasks = group_cases(todo, workers or os.cpu_count() or 1)
+    for cases, results in execute(tasks, run_option_set, workers, scheduler):
+        if isinstance(results, dict):  # the whole task failed (a worker died)
+            results = [results] * len(cases)
+        yield from zip(cases, results, strict=True)
+
+
+def group_cases(todo: dict[Case, dict], workers: int) -> dict[tuple[Case, ...], list[dict]]:
+    """Return the tasks of ``todo``: its cases grouped by option set (by climate too when
+    there are fewer option sets than ``workers``), the largest first."""
+    groups: dict[tuple, list[Case]] = {}
+    for case in todo:
+        groups.setdefault((case.option,), []).append(case)
+    if len(groups) < workers:
+        groups = {}
+        for case in todo:
+            groups.setdefault((case.option, case.climate), []).append(case)
+    ordered = sorted(groups.values(), key=len, reverse=True)
+    return {tuple(cases): [todo[c] for c in cases] for cases in ordered}
