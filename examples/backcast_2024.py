@@ -49,6 +49,18 @@ How the 2024 case gets there, through data rather than pinned flows:
   (estimate, no published figure), so TurkStream gas flows through to Serbia and Hungary instead
   of being consumed in Bulgaria and re-exported to Greece (Bulgargaz has bought no Gazprom gas
   since April 2022).
+* **Gazprom's own transport to Italy**: Gazprom delivered its Italian buyers' gas at Tarvisio
+  and shipped it itself through Slovakia and Austria (ship-or-pay Eustream transit), so that gas
+  was never offered to Slovak or Austrian consumers on the way. A separate Link from the
+  Ukrainian exit to Italy (`pipelines.csv`, 2024 only, fuel but no tariff) carries it, bounded
+  by Gazprom's 2024 deliveries there (5.61 bcm, a seller's decision in `contracts.csv`); Austria
+  and Slovakia then draw the rest of their gas from Germany as they did (Oberkappel).
+* **The LNG pool is the Mediterranean and Turkish terminals' own** (`supply_potentials.csv`):
+  step 1 is the 2024 LNG of Italy, Türkiye, Greece and Croatia (36.1 bcm, scaled by world LNG
+  growth for 2026/2030). Germany's 6.6 bcm was counted in it as well as in the North-West
+  European aggregate that meets German demand; with that double count removed the pool binds
+  in 2024, LNG is priced at Italy's pipeline alternative, and Passo Gries carries the North-West
+  European gas Italy needs instead of every Italian terminal running at nameplate.
 * **Contracts routed through the region**: Sonatrach sells Geoplin (Slovenia) 0.5 bcm/yr in
   2024-26 (0.3 in 2023), delivered by pipeline through Italy at Gorizia/Šempeter (the only
   pipeline route from Algeria to Slovenia; minimum 90 %, estimate), so Slovenia takes less
@@ -58,20 +70,17 @@ How the 2024 case gets there, through data rather than pinned flows:
   Alexandroupolis FSRU at 1.38 bcm/yr in 2024 (in commercial operation from 1 October only).
 
 Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
-Mazara, Gela) match by construction when the bound binds: they show that the region absorbs
-those volumes, not that the model predicts them. The evidence of calibration is in the items
+Mazara, Gela, Tarvisio) match by construction when the bound binds: they show that the region
+absorbs those volumes, not that the model predicts them. The evidence of calibration is in the items
 inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits,
-Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line) and, against it, in the
-items still outside their band: Passo Gries, Tarvisio and Italy's LNG (the model runs every
-Italian terminal at nameplate and takes the rest over Tarvisio and Passo Gries: with flat
-supply prices for LNG and the North-West European aggregate, the Italian split is a knife-edge
-that a single regasification tariff would flip, not grade; Tarvisio carries what is left of
-the Ukrainian transit after Slovakia, Austria and Slovenia, whose consumers in the model take
-the cheapest, Russian, gas first, while Gazprom delivered its Italian buyers' gas at Tarvisio
-through transport it booked itself), Serbia to Hungary (Hungary's
-imports in the model equal its demand less production; its 2024 re-exports are not
-represented) and Croatia's LNG send-out (Krk serves only Croatia's residual demand; MVM's
-1 bcm/yr booking at Krk for Hungary cannot be expressed by a bound on the terminal's total).
+Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line, Passo Gries once the LNG
+pool binds) and, against it, in the items still outside their band: Italy's LNG (16.3 against
+at most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia), TAP's exit to Italy
+(9.1 against at least 9.6: TAP's throughput is bounded by TANAP's effective capacity, and TAP AG's
+own 2024 throughput less its Greek and Bulgarian exits, items of this table, gives only 9.3),
+Serbia to Hungary (Hungary's imports in the model equal its demand less production; its 2024
+re-exports are not represented) and Croatia's LNG send-out (2.2 against at least 2.29; MVM's
+1 bcm/yr booking at Krk for Hungary is not used at the model's Hungarian price).
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit

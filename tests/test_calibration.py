@@ -22,8 +22,7 @@ from energy_model.analysis.calibration import (
 )
 
 NOT_YET_MATCHED = {
-    "Passo Gries",
-    "Tarvisio",
+    "TAP exit Melendugno (Italy)",
     "Italy LNG send-out",
     "Serbia to Hungary at Kiskundorozsma",
     "Croatia LNG send-out (Krk)",
