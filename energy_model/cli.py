@@ -462,7 +462,8 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--power", action="store_true",
                    help="add the electricity layer (implied by the Black Sea cable options; a "
                         "study with such an option has it on in every case)")
-    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly"],
+    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly",
+                                                                  "hourly-days"],
                    help="time resolution")
     _force_arg(p)
 

@@ -10,6 +10,15 @@ Resolutions
     the season's hours / 168.
 ``hourly``
     8760 hours.
+``hourly-days``
+    The hourly year as 12 days of 24 hours, one per month, each hour weighing the month's days
+    (288 snapshots). Every hourly input of the model repeats day by day within a month (monthly
+    demand shares, capacity factors and prices, flat electricity demand, one diurnal solar
+    shape), so each day of a month is the same LP day as this representative one: dispatch and
+    flows are the hourly year's. The one approximation is storage: a Store's level is checked
+    after each of the 24 representative hours scaled by the month's days, not on the real
+    day-by-day path, which matters only when a gas storage site runs full or empty within a
+    month (``examples/benchmark.py`` reports the difference on the cable flows).
 
 Every snapshot belongs to a *period* (a month, or a season for ``weeks``). Monthly data
 (demand shares, capacity factors) is mapped onto snapshots through the months a period stands
@@ -21,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-RESOLUTIONS = ("daily", "weeks", "hourly")
+RESOLUTIONS = ("daily", "weeks", "hourly", "hourly-days")
 """Allowed values of ``resolution``."""
 
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -39,6 +48,11 @@ def make_snapshots(year: int, resolution: str = "daily") -> pd.Series:
     if resolution == "hourly":
         idx = pd.date_range(f"{year}-01-01", periods=8760, freq="h")
         return pd.Series(1.0, index=idx)
+    if resolution == "hourly-days":
+        parts = [pd.Series(float(days), index=pd.date_range(f"{year}-{m:02d}-01", periods=24,
+                                                            freq="h"))
+                 for m, days in enumerate(DAYS_IN_MONTH, start=1)]
+        return pd.concat(parts)
     if resolution == "weeks":
         parts = []
         for month, months in SEASONS.items():

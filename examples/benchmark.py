@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python examples/benchmark.py                       # 2024 and 2030 daily, re-solves, RF
+    python examples/benchmark.py                       # every figure (about 5 minutes)
     python examples/benchmark.py --readme /work/scratch/readme_14.md   # also write the table
 
 Each figure is printed with its target (issue #14) and whether it holds. Timings are wall-clock
@@ -248,6 +248,89 @@ def bench_remaining_flexibility(year: int, data, options: dict, annual: dict) ->
            total_w <= 3 * annual["case"])
 
 
+def bench_study(study: Path, inputs: str) -> None:
+    """Run a whole study from scratch in a subprocess; time it and its peak memory.
+
+    Peak memory is the largest sum of resident memory over the process and its workers,
+    sampled every 0.2 s (``psutil``); without ``psutil``, the largest single process.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    print(f"\nstudy {study} from scratch (energy-model run, default workers)")
+    out = Path(tempfile.mkdtemp(prefix="energy_model_bench_")) / "out"
+    cmd = [sys.executable, "-m", "energy_model.cli", "run", str(study), "--inputs", inputs,
+           "--out", str(out), "-q"]
+    w0, peak = time.perf_counter(), 0.0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        import psutil
+
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree) / 1024**3)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+    except ImportError:
+        proc.wait()
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+    wall = time.perf_counter() - w0
+    err = proc.stderr.read()
+    shutil.rmtree(out.parent, ignore_errors=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"the study failed ({proc.returncode}):\n{err}")
+    cases = _count_study_cases(study, inputs)
+    record(f"main study ({cases} cases, isolated variant included), wall", wall,
+           target="<= 120 s", holds=wall <= 120.0)
+    ROWS[-1]["memory"] = peak
+    record(f"main study peak memory, all processes [GB]: {peak:.2f}", wall,
+           target="<= 2 GB", holds=peak <= 2.0)
+    ROWS[-1]["memory"] = peak
+
+
+def _count_study_cases(study: Path, inputs: str) -> int:
+    from energy_model.study.cases import expand_cases
+    from energy_model.study.schema import load_study
+
+    data = em.load_inputs(inputs)
+    return len(expand_cases(load_study(study, data), data))
+
+
+def bench_hourly(year: int, data, options: dict, full: bool) -> None:
+    """Time the hourly electricity year as one representative day per month (exact for the
+    model's inputs; :mod:`energy_model.timeseries`), and with ``full`` compare its cable flows
+    with the 8760-hour year (HiGHS interior point, no crossover: slow)."""
+    print(f"\n{year}: hourly electricity year with gas (hourly-days: 12 x 24 snapshots)")
+
+    def case(resolution: str, opts: dict):
+        n = em.build_network(year, inputs=data, power=True, resolution=resolution)
+        em.solve(n, solver_options=opts, check=resolution != "hourly")
+        return n
+
+    wall, cpu, days = timed(lambda: case("hourly-days", options))
+    record(f"{year}: hourly year as hourly-days: build + solve + check", wall, cpu,
+           target="<= 120 s", holds=wall <= 120.0)
+    if not full:
+        return
+    ipm = {**options, "solver": "ipm", "run_crossover": "off"}
+    wall, cpu, hours = timed(lambda: case("hourly", ipm))
+    record(f"{year}: the 8760-hour year (interior point, no crossover)", wall, cpu)
+    cables = days.links.index[days.links.carrier.isin(["AC", "DC"])]
+    w_d, w_h = days.snapshot_weightings.objective, hours.snapshot_weightings.objective
+    a = days.links_t.p0[cables].mul(w_d, axis=0).sum()
+    b = hours.links_t.p0[cables].mul(w_h, axis=0).sum()
+    err = float((a - b).abs().max() / max(float(b.abs().max()), 1.0))
+    rel_obj = abs(days.objective - hours.objective) / abs(hours.objective)
+    print(f"  annual cable flows, largest difference: {err:.2e} of the largest flow; "
+          f"objective difference {rel_obj:.2e}")
+    record(f"{year}: hourly-days against 8760 h: largest cable-flow error {100 * err:.3f} % "
+           f"(objective {rel_obj:.1e})", wall, cpu)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, nargs="*", default=[2024, 2030])
@@ -258,6 +341,12 @@ def main() -> None:
     parser.add_argument("--no-algorithms", action="store_true",
                         help="skip the comparison of HiGHS settings")
     parser.add_argument("--no-rf", action="store_true", help="skip remaining flexibility")
+    parser.add_argument("--study", type=Path, default=Path("examples/diversification.yaml"),
+                        help="the study timed from scratch (the main study)")
+    parser.add_argument("--no-study", action="store_true", help="skip the whole-study figure")
+    parser.add_argument("--no-hourly", action="store_true", help="skip the hourly year")
+    parser.add_argument("--full-hourly", action="store_true",
+                        help="also solve the 8760-hour year and compare (minutes)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     logging.basicConfig(level=logging.WARNING)
@@ -279,6 +368,10 @@ def main() -> None:
         bench_resolve(main_year, data, options, highs)
     if not args.no_rf:
         bench_remaining_flexibility(main_year, data, options, figures[main_year])
+    if not args.no_hourly:
+        bench_hourly(main_year, data, options, args.full_hourly)
+    if not args.no_study:
+        bench_study(args.study, args.inputs)
     load_end = os.getloadavg()
     print(f"\nload average {load_end[0]:.2f} (1 min) at end; peak memory "
           f"{peak_memory_gb():.2f} GB")

@@ -91,7 +91,7 @@ def test_gas_demand_reduced_by_gas_for_power(tiny):
     assert (n.loads_t.p_set["TR gas demand"] * w).sum() == pytest.approx(0.6 * 10.55e6)
 
 
-@pytest.mark.parametrize("resolution", ["daily", "weeks", "hourly"])
+@pytest.mark.parametrize("resolution", ["daily", "weeks", "hourly", "hourly-days"])
 def test_annual_volumes_are_exact_at_every_resolution(resolution):
     w = make_snapshots(2030, resolution)
     assert w.sum() == pytest.approx(HOURS)
@@ -105,6 +105,17 @@ def test_annual_volumes_are_exact_at_every_resolution(resolution):
     else:
         late, early = rate["X"][w.index.month == 12], rate["X"][w.index.month == 1]
     assert late.mean() > early.mean()
+
+
+def test_hourly_days_solve_the_hourly_year_exactly_without_storage(tiny):
+    # every hourly input repeats day by day within a month, so one day per month weighted by
+    # its days is the same LP as the 8760 hours when no storage level can bind
+    full = solve(build_network(2024, inputs=tiny, power=True, resolution="hourly"))
+    days = solve(build_network(2024, inputs=tiny, power=True, resolution="hourly-days"))
+    assert len(days.snapshots) == 12 * 24
+    assert days.objective == pytest.approx(full.objective, rel=1e-9)
+    jan = full.generators_t.p.loc["2024-01-17"].to_numpy()  # any January day
+    assert days.generators_t.p.loc["2024-01-01"].to_numpy() == pytest.approx(jan, abs=1e-6)
 
 
 def test_black_sea_cable_lowers_gas_for_power_in_romania_and_hungary():

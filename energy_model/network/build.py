@@ -57,8 +57,9 @@ def build_network(year: int, options: Sequence[str] = (),
         any of its option sets needs it, so its costs differ from a gas-only build of the same
         case (the gas burnt for power is then modelled by plants, not held as demand).
     resolution : str
-        ``daily`` (365 days, default), ``weeks`` (4 representative hourly weeks) or ``hourly``
-        (see :mod:`energy_model.timeseries`).
+        ``daily`` (365 days, default), ``weeks`` (4 representative hourly weeks), ``hourly``
+        or ``hourly-days`` (the hourly year as one 24-hour day per month; see
+        :mod:`energy_model.timeseries`).
 
     Returns
     -------

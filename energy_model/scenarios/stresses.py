@@ -103,12 +103,13 @@ def _apply_peak_days(n: pypsa.Network, data: Inputs, days: int, target: str) -> 
 
     The window is the one with the highest total gas demand. With the electricity layer on, the
     peak-day rate is reduced by the region's mean gas-for-power rate, which the power plants
-    burn explicitly. With representative weeks, the cold winter week stands for the spell.
+    burn explicitly. With representative weeks (days), the January week (day) stands for the
+    spell.
     """
     loads = _gas_loads(n, target)
     total = n.loads_t.p_set[loads].sum(axis=1).to_numpy()
     w = n.snapshot_weightings.objective.to_numpy()
-    if n.meta["resolution"] == "weeks":
+    if n.meta["resolution"] in ("weeks", "hourly-days"):
         sel = n.snapshots[n.snapshots.month == 1]
     else:
         window = min(round(days * 24 / w[0]), len(total))

@@ -69,7 +69,7 @@ class Study(BaseModel):
     year: int
     options: dict[str, list[str]]
     stresses: list[str]
-    resolution: Literal["daily", "weeks", "hourly"] = "daily"
+    resolution: Literal["daily", "weeks", "hourly", "hourly-days"] = "daily"
     power: bool | None = None
     solver: dict = Field(default_factory=dict)
     curtailment: Literal["cooperative", "least-cost"] = "cooperative"
@@ -93,7 +93,7 @@ class Settings(BaseModel):
 
     year: int
     power: bool
-    resolution: Literal["daily", "weeks", "hourly"]
+    resolution: Literal["daily", "weeks", "hourly", "hourly-days"]
     solver: dict
     curtailment: Literal["cooperative", "least-cost"]
     isolated: bool
