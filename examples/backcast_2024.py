@@ -67,14 +67,15 @@ How the 2024 case gets there, through data rather than pinned flows:
   Russian gas over Murfeld and more of the Ukrainian transit reaches Italy at Tarvisio.
 * **Data fixes** that move 2024 flows: Türkiye's demand 54.5 bcm (was 50), interruptible Isaccea
   capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas,
-  Alexandroupolis FSRU at 1.38 bcm/yr in 2024 (in commercial operation from 1 October only).
+  Alexandroupolis FSRU at 1.38 bcm/yr in 2024 (in commercial operation from 1 October only),
+  Türkiye's 2024 production 2.3 bcm (Presidency's 2026 Annual Programme; was an estimate of 2.0).
 
 Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
 Mazara, Gela, Tarvisio) match by construction when the bound binds: they show that the region
 absorbs those volumes, not that the model predicts them. The evidence of calibration is in the items
 inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits,
 Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line, Passo Gries once the LNG
-pool binds) and, against it, in the items still outside their band: Italy's LNG (16.3 against
+pool binds) and, against it, in the items still outside their band: Italy's LNG (16.6 against
 at most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia), TAP's exit to Italy
 (9.1 against at least 9.6: TAP's throughput is bounded by TANAP's effective capacity, and TAP AG's
 own 2024 throughput less its Greek and Bulgarian exits, items of this table, gives only 9.3),
