@@ -64,7 +64,10 @@ How the 2024 case gets there, through data rather than pinned flows:
 * **Contracts routed through the region**: Sonatrach sells Geoplin (Slovenia) 0.5 bcm/yr in
   2024-26 (0.3 in 2023), delivered by pipeline through Italy at Gorizia/Šempeter (the only
   pipeline route from Algeria to Slovenia; minimum 90 %, estimate), so Slovenia takes less
-  Russian gas over Murfeld and more of the Ukrainian transit reaches Italy at Tarvisio.
+  Russian gas over Murfeld. Shell sells MVM 0.25 bcm/yr of LNG regasified at Krk and carried
+  to Hungary through the Croatia-Hungary pipeline (2021 to October 2027, Hungarian
+  government; minimum 90 %, estimate), so Krk serves Hungary as well as Croatia's residual
+  demand.
 * **Data fixes** that move 2024 flows: Türkiye's demand 54.5 bcm (was 50), interruptible Isaccea
   capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas,
   Alexandroupolis FSRU at 1.38 bcm/yr in 2024 (in commercial operation from 1 October only),
@@ -72,16 +75,16 @@ How the 2024 case gets there, through data rather than pinned flows:
 
 Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
 Mazara, Gela, Tarvisio) match by construction when the bound binds: they show that the region
-absorbs those volumes, not that the model predicts them. The evidence of calibration is in the items
-inside the region (TAP exits, Türkiye's LNG and total imports, Negru Vodă, the Ukrainian exits,
-Bulgaria to Serbia, Greece's LNG once the Balkan Stream is its own line, Passo Gries once the LNG
-pool binds) and, against it, in the items still outside their band: Italy's LNG (16.6 against
-at most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia), TAP's exit to Italy
-(9.1 against at least 9.6: TAP's throughput is bounded by TANAP's effective capacity, and TAP AG's
-own 2024 throughput less its Greek and Bulgarian exits, items of this table, gives only 9.3),
-Serbia to Hungary (Hungary's imports in the model equal its demand less production; its 2024
-re-exports are not represented) and Croatia's LNG send-out (2.2 against at least 2.29; MVM's
-1 bcm/yr booking at Krk for Hungary is not used at the model's Hungarian price).
+absorbs those volumes, not that the model predicts them. The evidence of calibration is in the
+items inside the region (TAP throughput and its Greek and IGB exits, Türkiye's LNG and total
+imports, Negru Vodă, the Ukrainian exits, Bulgaria to Serbia, Greece's LNG once the Balkan
+Stream is its own line, Passo Gries once the LNG pool binds, Croatia's LNG with MVM's Shell
+volume) and, against it, in the items still outside their band: Italy's LNG (16.6 against at
+most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia), TAP's exit to Italy
+(9.1 against at least 9.6: TAP's throughput is bounded by TANAP's effective capacity, and TAP
+AG's own 2024 throughput less its Greek and Bulgarian exits, items of this table, gives only
+9.3) and Serbia to Hungary (Hungary's imports in the model equal its demand less production plus
+the Shell LNG; its 2024 re-exports are not represented).
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit
