@@ -1,7 +1,9 @@
 """Run every case of a study (the file is described in :mod:`energy_model.study.schema`).
 
 :func:`run_study` solves every option x climate x stress case (local processes by default, or a
-Dask cluster), keeps each finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs'
+Dask cluster; the cases of one option set run together and re-solve one kept model per climate,
+:mod:`energy_model.study.batch`; :func:`run_case` solves one case from scratch), keeps each
+finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs'
 content, the case, the shared settings and the package's source files, so a re-run skips
 finished cases and recomputes changed ones), reports failed cases without stopping the others,
 and writes ``DIR/results.nc`` (an xarray Dataset with dimensions ``option``, ``climate``,
