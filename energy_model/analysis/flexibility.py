@@ -70,17 +70,23 @@ def supply_source_dependence(build, sources: list[str]) -> pd.DataFrame:
 
     For each source S: all supply of origin S is switched off (contracts suspended), the year is
     re-solved with the cost of disrupted gas as in the data, and SSD_{Z,S} = DD_Z / D_Z.
-    Returns a table country x source.
+    Returns a table country x source. One model is built (``build`` is called once) and each
+    source's loss is a re-solve of it in place, from the last basis
+    (:class:`energy_model.optimization.resolve.Resolver`).
     """
+    from energy_model.optimization.resolve import Resolver
 
+    n = build()
+    suspend_contracts(n)
+    r = Resolver(n)
+    demand = demand_by_country(r.n)
     cols = {}
     for source in sources:
-        n = build()
-        suspend_contracts(n)
-        g = n.generators
+        r.reset()
+        g = r.n.generators
         g.loc[(g.carrier == "gas supply") & (g.origin == source), "p_nom"] = 0.0
-        n = solve(n)
-        cols[source] = curtailment_rate(unserved_by_country(n), demand_by_country(n))
+        r.solve(warm=True, assign="generators")  # unserved gas is all SSD needs
+        cols[source] = curtailment_rate(unserved_by_country(r.n), demand)
     return pd.DataFrame(cols).fillna(0.0)
 
 
