@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python examples/benchmark.py                       # every figure (about 5 minutes)
+    python examples/benchmark.py                       # every figure (about 10 minutes)
     python examples/benchmark.py --readme /work/scratch/readme_14.md   # also write the table
 
 Each figure is printed with its target (issue #14) and whether it holds. Timings are wall-clock
@@ -345,6 +345,20 @@ def bench_hourly(year: int, data, options: dict) -> None:
            target="gap 0 (solution optimal for 8760 h)", holds=abs(gap) <= 1e-9)
 
 
+def bench_tests() -> None:
+    """Time the default test suite (``python -m pytest -q``, slow tests deselected)."""
+    import subprocess
+
+    print("\ndefault test suite (python -m pytest -q)")
+    w0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - w0
+    tail = (proc.stdout.strip().splitlines() or ["?"])[-1]
+    record(f"default test suite: {tail.strip('= ')}", wall, target="< 300 s",
+           holds=proc.returncode == 0 and wall < 300.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, nargs="*", default=[2024, 2030])
@@ -359,6 +373,7 @@ def main() -> None:
                         help="the study timed from scratch (the main study)")
     parser.add_argument("--no-study", action="store_true", help="skip the whole-study figure")
     parser.add_argument("--no-hourly", action="store_true", help="skip the hourly year")
+    parser.add_argument("--no-tests", action="store_true", help="skip the test-suite figure")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     logging.basicConfig(level=logging.WARNING)
@@ -384,6 +399,8 @@ def main() -> None:
         bench_hourly(main_year, data, options)
     if not args.no_study:
         bench_study(args.study, args.inputs)
+    if not args.no_tests:
+        bench_tests()
     load_end = os.getloadavg()
     print(f"\nload average {load_end[0]:.2f} (1 min) at end; peak memory "
           f"{peak_memory_gb():.2f} GB")
