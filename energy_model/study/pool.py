@@ -67,10 +67,11 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def execute(todo: dict, run_case: Callable[[dict], dict], workers: int | None,
             scheduler: str | None) -> Iterator[tuple[object, dict]]:
-    """Yield ``(case, result)`` as cases finish; a failure becomes a result with its error.
+    """Yield ``(key, result)`` as tasks finish; a failure becomes a result with its error.
 
-    ``todo`` maps each case to its spec for ``run_case``. ``workers`` local processes (1: in
-    this process), or a Dask scheduler address.
+    ``todo`` maps each task's key to its argument for ``run_case`` (a study passes one task per
+    option set: its cases' specs, :func:`energy_model.study.batch.run_option_set`). ``workers``
+    local processes (1: in this process), or a Dask scheduler address.
     """
     if not todo:
         return
@@ -82,7 +83,7 @@ def execute(todo: dict, run_case: Callable[[dict], dict], workers: int | None,
                 yield case, result
     except KeyboardInterrupt:
         raise StudyInterruptedError(
-            f"study interrupted after {done} of {len(todo)} case(s) to run; the finished "
+            f"study interrupted after {done} of {len(todo)} task(s) to run; the finished "
             "cases are kept in the cache: run the same command again to continue") from None
 
 
