@@ -80,11 +80,15 @@ items inside the region (TAP throughput and its Greek and IGB exits, Türkiye's 
 imports, Negru Vodă, the Ukrainian exits, Bulgaria to Serbia, Greece's LNG once the Balkan
 Stream is its own line, Passo Gries once the LNG pool binds, Croatia's LNG with MVM's Shell
 volume) and, against it, in the items still outside their band: Italy's LNG (16.6 against at
-most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia), TAP's exit to Italy
-(9.1 against at least 9.6: TAP's throughput is bounded by TANAP's effective capacity, and TAP
-AG's own 2024 throughput less its Greek and Bulgarian exits, items of this table, gives only
-9.3) and Serbia to Hungary (Hungary's imports in the model equal its demand less production plus
-the Shell LNG; its 2024 re-exports are not represented).
+most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia) and Serbia to Hungary
+(Hungary's imports in the model equal its demand less production plus the Shell LNG; its 2024
+re-exports are not represented).
+
+TAP's exit to Italy (9.1) is compared with a band that spans two publishers who disagree by
+0.99 bcm: GME/Snam count 10.3 bcm entering Italy at Melendugno, while TAP AG's own counter
+(5.42 bcm to Italy in January-July 2024) gives 9.31 bcm/yr. The model's TAP throughput follows
+TAP AG's physical view (bounded by TANAP's effective capacity), so its Italian exit sits near
+TAP AG's figure, below GME's.
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit

@@ -22,7 +22,6 @@ from energy_model.analysis.calibration import (
 )
 
 NOT_YET_MATCHED = {
-    "TAP exit Melendugno (Italy)",
     "Italy LNG send-out",
     "Serbia to Hungary at Kiskundorozsma",
 }
