@@ -223,3 +223,19 @@ def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
         lo2, up2 = _limits(n, comp, names)
         assert np.allclose(lo.transpose("snapshot", "name").to_numpy(), lo2)
         assert np.allclose(up.transpose("snapshot", "name").to_numpy(), up2)
+
+
+def test_refused_change_leaves_the_kept_model_as_it_was(tiny):
+    # a capacity cut together with an annual cap where the LP has no row: refused as a whole,
+    # so after reset the kept model solves the original case again (nothing half-pushed)
+    r = Resolver(build_network(YEAR, inputs=tiny))
+    base = r.objective
+    p3_half(r.n)
+    gen = r.n.generators.index[r.n.generators.carrier == "unserved gas"][0]
+    r.n.generators.loc[gen, "e_sum_max"] = 1.0
+    with pytest.raises(RebuildRequiredError):
+        r.solve()
+    r.reset()
+    assert r.solve() == pytest.approx(base, rel=1e-12)
+    p3_half(r.n)
+    assert r.solve() == pytest.approx(cold(tiny, p3_half), rel=1e-9)

@@ -155,6 +155,10 @@ class Resolver:
             raise RebuildRequiredError("components, buses, efficiencies or extendable flags "
                                        "changed")
         new = self._read_state(structure)
+        # every refusal before the first change: a refused case leaves the model as it was
+        sums = self._e_sum_changes(old["e_sum"], new["e_sum"])
+        if "uncooperative" in new:
+            _check_big_m(old["uncooperative"], new["uncooperative"])
         changed = 0
         for comp in LEAN_COMPONENTS:
             if comp not in old:
@@ -173,7 +177,7 @@ class Resolver:
         for key, var in (("gen_cost", "Generator-p"), ("link_cost", "Link-p"),
                          ("store_cost", "Store-e")):
             changed += self._push_costs(var, old[key], new[key])
-        changed += self._push_e_sum(old["e_sum"], new["e_sum"])
+        changed += self._push_e_sum(sums, new["e_sum"])
         if "uncooperative" in new:
             changed += self._push_big_m(old["uncooperative"], new["uncooperative"])
         self._state = new
@@ -231,9 +235,12 @@ class Resolver:
         self.h.changeColsCost(len(cols), cols, (new.to_numpy() * w)[ok])
         return int(ok.sum())
 
-    def _push_e_sum(self, old: pd.DataFrame, new: pd.DataFrame) -> int:
-        """Change annual caps (``e_sum_min``/``e_sum_max``) that have a row in the model."""
-        m, changed = self.n.model, 0
+    def _e_sum_changes(self, old: pd.DataFrame, new: pd.DataFrame) -> list[tuple]:
+        """Return the changed annual caps as ``(attr, row name, names)``; raise if one has no row.
+
+        Checked before anything is pushed, so a refused change leaves the HiGHS model as it was.
+        """
+        m, out = self.n.model, []
         for attr, cname in _SUM_ROWS.items():
             diff = old[attr].to_numpy() != new[attr].to_numpy()
             if not diff.any():
@@ -245,9 +252,14 @@ class Resolver:
             if np.isfinite(new.loc[missing, attr]).any():
                 raise RebuildRequiredError(f"{attr} set where the model has no row: "
                                       f"{list(missing[np.isfinite(new.loc[missing, attr])])}")
-            names = names.intersection(have)
-            if names.empty:
-                continue
+            if not names.intersection(have).empty:
+                out.append((attr, cname, names.intersection(have)))
+        return out
+
+    def _push_e_sum(self, changes: list[tuple], new: pd.DataFrame) -> int:
+        """Change annual caps (``e_sum_min``/``e_sum_max``) that have a row in the model."""
+        m, changed = self.n.model, 0
+        for attr, cname, names in changes:
             rows = self._row[m.constraints[cname].labels.sel(name=list(names)).to_numpy()]
             value = new.loc[names, attr].to_numpy(dtype=float)
             inf = np.full(len(rows), np.inf)
@@ -262,9 +274,7 @@ class Resolver:
         ``curtails``: ``unserved - cap y <= 0``; ``exports``: ``exports + big y <= big``
         (:func:`energy_model.scenarios.constraints.uncooperative_terms`).
         """
-        if not old.index.equals(new.index) or not old.unserved.equals(new.unserved) \
-                or not old.exports.equals(new.exports):
-            raise RebuildRequiredError("the countries or assets of the uncooperative rows changed")
+        _check_big_m(old, new)
         diff = (old.cap != new.cap) | (old.big != new.big)
         if not diff.any():
             return 0
@@ -349,6 +359,13 @@ class Resolver:
     def objective(self) -> float:
         """The objective of the last solve [EUR]."""
         return float(self.n.objective)
+
+
+def _check_big_m(old: pd.DataFrame, new: pd.DataFrame) -> None:
+    """Refuse an uncooperative case whose rows would cover other countries or assets."""
+    if not old.index.equals(new.index) or not old.unserved.equals(new.unserved) \
+            or not old.exports.equals(new.exports):
+        raise RebuildRequiredError("the countries or assets of the uncooperative rows changed")
 
 
 _NUMBERS = {"generators": ["p_nom", "p_max_pu", "p_min_pu", "marginal_cost", "e_sum_min",
