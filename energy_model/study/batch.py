@@ -11,7 +11,11 @@ place for every stress (:class:`energy_model.optimization.resolve.Resolver`):
   resort, :func:`energy_model.scenarios.climates.prepare_reference`) is one more in-place
   re-solve of the undisturbed year.
 * ``peak-day``, ``two-week``: one cooperative model and one uncooperative (mixed-integer) model
-  per climate; each stress is re-solved in place, cold (presolve on; faster on the short LPs).
+  per climate; each stress is re-solved in place, cold (presolve on; as fast as warm on the
+  short LPs). The MILP's big-M terms follow the stressed capacities (``Resolver`` rewrites
+  them).
+* The average year's isolated variant (only in studies without design cases: flows capped at
+  their undisturbed values, without the cooperative bands) is rebuilt per case.
 
 A case the kept model cannot take (:class:`energy_model.optimization.resolve.
 RebuildRequiredError`, e.g. a stress that removes a storage site's withdrawal) or that fails in
@@ -25,9 +29,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pypsa
 
 from energy_model.data.loading import Inputs
 from energy_model.study.cache import cached_inputs
+
+if TYPE_CHECKING:
+    from energy_model.optimization.resolve import Resolver
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +86,8 @@ def _guard(run: Callable[[], dict]) -> dict:
         return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
 
 
-def _run_average(specs: list[dict], idx: list[int], n, data: Inputs, out: list,
-                 need_reference: list[str]) -> None:
+def _run_average(specs: list[dict], idx: list[int], n: pypsa.Network, data: Inputs,
+                 out: list, need_reference: list[str]) -> None:
     """Solve the average-year cases on ``n`` (the built year) in place; keep the undisturbed
     reference for the short cases."""
     from energy_model.optimization.resolve import RebuildRequiredError, Resolver
@@ -139,8 +149,8 @@ def _run_average(specs: list[dict], idx: list[int], n, data: Inputs, out: list,
     runner.keep_undisturbed(spec0, entry)
 
 
-def _run_design(specs: list[dict], idx: list[int], climate: str, base, data: Inputs,
-                out: list) -> None:
+def _run_design(specs: list[dict], idx: list[int], climate: str, base: pypsa.Network,
+                data: Inputs, out: list) -> None:
     """Solve the short ``climate`` cases from ``base`` (the built year, unsolved): one
     cooperative and one uncooperative kept model."""
     from energy_model.optimization.resolve import Resolver, prefer_warm
@@ -222,13 +232,14 @@ def _in_place(case: Callable[[], dict], spec: dict) -> dict | None:
         return None
 
 
-def _restore(r, meta: dict) -> None:
+def _restore(r: Resolver, meta: dict) -> None:
     """Put a kept network back to its undisturbed numbers and case notes."""
     r.reset()
     r.n.meta = dict(meta)
 
 
-def _unserved(n) -> dict:
+def _unserved(n: pypsa.Network) -> dict:
+    """Return unserved gas per country [bcm], rounded as case records keep it."""
     from energy_model.analysis.tables import unserved_by_country
 
     return unserved_by_country(n).round(6).to_dict()
