@@ -71,7 +71,11 @@ How the 2024 case gets there, through data rather than pinned flows:
 * **Data fixes** that move 2024 flows: Türkiye's demand 54.5 bcm (was 50), interruptible Isaccea
   capacity at the Transgaz figure, Italy's strategic storage taken out of usable working gas,
   Alexandroupolis FSRU at 1.38 bcm/yr in 2024 (in commercial operation from 1 October only),
-  Türkiye's 2024 production 2.3 bcm (Presidency's 2026 Annual Programme; was an estimate of 2.0).
+  Türkiye's 2024 production 2.3 bcm (Presidency's 2026 Annual Programme; was an estimate of 2.0),
+  Italy's 2024 production 2.9 bcm (UNMIG; was an estimate of 2.8), and BOTAŞ's Shah Deniz 2
+  offtake from TANAP at TANAP's stated plateau for Türkiye, 5.7 bcm/yr (was the contract's 6.0),
+  the same figure that sizes the Turkish part of TANAP's effective capacity; the 0.3 bcm that
+  Türkiye no longer lifts continue into TAP.
 
 Items bounded by a seller's own 2024 decision (Sudzha, Blue Stream, TurkStream string 1, Iran,
 Mazara, Gela, Tarvisio) match by construction when the bound binds: they show that the region
@@ -79,12 +83,12 @@ absorbs those volumes, not that the model predicts them. The evidence of calibra
 items inside the region (TAP throughput and its Greek and IGB exits, Türkiye's LNG and total
 imports, Negru Vodă, the Ukrainian exits, Bulgaria to Serbia, Greece's LNG once the Balkan
 Stream is its own line, Passo Gries once the LNG pool binds, Croatia's LNG with MVM's Shell
-volume) and, against it, in the items still outside their band: Italy's LNG (16.6 against at
+volume) and, against it, in the items still outside their band: Italy's LNG (16.3 against at
 most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia) and Serbia to Hungary
 (Hungary's imports in the model equal its demand less production plus the Shell LNG; its 2024
 re-exports are not represented).
 
-TAP's exit to Italy (9.1) is compared with a band that spans two publishers who disagree by
+TAP's exit to Italy (9.4) is compared with a band that spans two publishers who disagree by
 0.99 bcm: GME/Snam count 10.3 bcm entering Italy at Melendugno, while TAP AG's own counter
 (5.42 bcm to Italy in January-July 2024) gives 9.31 bcm/yr. The model's TAP throughput follows
 TAP AG's physical view (bounded by TANAP's effective capacity), so its Italian exit sits near
