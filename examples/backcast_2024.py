@@ -83,16 +83,19 @@ absorbs those volumes, not that the model predicts them. The evidence of calibra
 items inside the region (TAP throughput and its Greek and IGB exits, Türkiye's LNG and total
 imports, Negru Vodă, the Ukrainian exits, Bulgaria to Serbia, Greece's LNG once the Balkan
 Stream is its own line, Passo Gries once the LNG pool binds, Croatia's LNG with MVM's Shell
-volume) and, against it, in the items still outside their band: Italy's LNG (16.3 against at
-most 16.05: it is what the pool leaves after Türkiye, Greece and Croatia) and Serbia to Hungary
-(Hungary's imports in the model equal its demand less production plus the Shell LNG; its 2024
-re-exports are not represented).
+volume) and, against it, in the item still outside its band: Serbia to Hungary (Hungary's
+imports in the model equal its demand less production plus the Shell LNG; its 2024 re-exports
+are not represented).
 
 TAP's exit to Italy (9.4) is compared with a band that spans two publishers who disagree by
 0.99 bcm: GME/Snam count 10.3 bcm entering Italy at Melendugno, while TAP AG's own counter
 (5.42 bcm to Italy in January-July 2024) gives 9.31 bcm/yr. The model's TAP throughput follows
 TAP AG's physical view (bounded by TANAP's effective capacity), so its Italian exit sits near
-TAP AG's figure, below GME's.
+TAP AG's figure, below GME's. GME's other Italian figures belong to the same balance: with
+Italy's consumption met and TAP at TAP AG's figure, Italy's marginal entries (LNG, Passo Gries)
+must carry up to 0.99 bcm more than GME reports, so Italy's LNG band is its own 7 % plus those
+0.99 bcm (model: LNG 16.3 + Passo Gries 5.5 = 21.9 against GME's 15.0 + 6.0). Italy's LNG is
+what the pool leaves after Türkiye, Greece and Croatia.
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit
