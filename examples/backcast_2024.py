@@ -83,9 +83,12 @@ absorbs those volumes, not that the model predicts them. The evidence of calibra
 items inside the region (TAP throughput and its Greek and IGB exits, Türkiye's LNG and total
 imports, Negru Vodă, the Ukrainian exits, Bulgaria to Serbia, Greece's LNG once the Balkan
 Stream is its own line, Passo Gries once the LNG pool binds, Croatia's LNG with MVM's Shell
-volume) and, against it, in the item still outside its band: Serbia to Hungary (Hungary's
-imports in the model equal its demand less production plus the Shell LNG; its 2024 re-exports
-are not represented).
+volume). Serbia to Hungary at Kiskundorozsma is declared structurally unmatched: Hungary
+imported 7.6 bcm there, well above its own needs, and resold the surplus (1.7 bcm of exports in
+January-August 2024, Eurostat; 1.5 bcm to Slovakia in January-May) as buyers hedged the
+announced end of the Ukrainian transit. A one-year cost-minimising dispatch serves Slovakia and
+Ukraine from the still-open, cheaper Ukrainian transit and gives that hedge no value, so
+Hungary's imports stop at its own balance (about 6.1 bcm).
 
 TAP's exit to Italy (9.4) is compared with a band that spans two publishers who disagree by
 0.99 bcm: GME/Snam count 10.3 bcm entering Italy at Melendugno, while TAP AG's own counter
