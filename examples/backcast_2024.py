@@ -94,11 +94,15 @@ TAP's exit to Italy (9.4) is compared with a band that spans two publishers who 
 0.99 bcm: GME/Snam count 10.3 bcm entering Italy at Melendugno, while TAP AG's own counter
 (5.42 bcm to Italy in January-July 2024) gives 9.31 bcm/yr. The model's TAP throughput follows
 TAP AG's physical view (bounded by TANAP's effective capacity), so its Italian exit sits near
-TAP AG's figure, below GME's. GME's other Italian figures belong to the same balance: with
-Italy's consumption met and TAP at TAP AG's figure, Italy's marginal entries (LNG, Passo Gries)
-must carry up to 0.99 bcm more than GME reports, so Italy's LNG band is its own 7 % plus those
-0.99 bcm (model: LNG 16.3 + Passo Gries 5.5 = 21.9 against GME's 15.0 + 6.0). Italy's LNG is
-what the pool leaves after Türkiye, Greece and Croatia.
+TAP AG's figure, below GME's.
+
+Italy's LNG send-out is declared structurally unmatched (16.3 against 15.0, +9 %): the model's
+LNG is one pool for the Turkish, Italian, Greek and Croatian terminals, sized to their 2024 total,
+and without per-buyer LNG contracts the split between the four follows each country's marginal
+price, so Italy takes what Türkiye (15.5 against 16.2), Greece and Croatia (both in band) leave.
+In 2024 the split followed the buyers' portfolio contracts and cargo scheduling, which the model
+does not hold; per-buyer LNG contracts would be the fix. (Italy's LNG is measured at the
+terminals, so TAP's publisher gap above does not widen its band.)
 
 The last column names what binds in the solved network (a full pipeline or terminal, a
 contract's maximum or minimum, a supply cap), or "prices" where the flow is set by the merit
