@@ -254,3 +254,24 @@ def test_build_once_solve_many_equals_one_case_at_a_time(tiny, isolated_average)
                 band = want["gas_demand_bcm"][c] / COOPERATIVE_BANDS
                 assert got[key][c] == pytest.approx(v, abs=band + 1e-6), (label, key, c)
     assert any(sum(r.get("unserved_gas_isolated_bcm", {}).values()) > 1e-4 for r in batch)
+
+
+def test_batch_keeps_remaining_flexibility_when_the_study_asks_for_it(tiny):
+    import energy_model.study.runner as runner
+    from energy_model.provenance import hash_inputs
+    from energy_model.study.batch import run_option_set
+    from energy_model.study.schema import Study
+
+    study = Study.model_validate({**STUDY, "stresses": ["none", "russia-cut"],
+                                  "climates": ["average", "peak-day"],
+                                  "remaining_flexibility": True})
+    base = {**study.settings(False).payload(), "inputs": str(tiny),
+            "inputs_hash": hash_inputs(tiny), "options": []}
+    specs = [{**base, "stress": s, "climate": c} for c in ["average", "peak-day"]
+             for s in ["none", "russia-cut"]]
+    batch = run_option_set(specs)
+    runner._UNDISTURBED.clear()
+    for spec, got in zip(specs, batch, strict=True):
+        want = runner.run_case(spec)["remaining_flexibility"]
+        assert got["remaining_flexibility"] == pytest.approx(want, abs=1e-6), spec["stress"]
+    assert batch[0]["remaining_flexibility"]["TR"] > 0.0  # the undisturbed year has room

@@ -127,14 +127,9 @@ def _run_average(specs: list[dict], idx: list[int], n: pypsa.Network, data: Inpu
                 if not isolated_avg:
                     del result["unserved_gas_isolated_bcm"]
                 elif spec["stress"] != "none":  # without the cooperative bands: rebuilt
-                    from energy_model.optimization.solver import solve
-                    from energy_model.scenarios.curtailment import isolate_countries
-
-                    iso = runner.build_case(spec, data, "average")
-                    isolate_countries(iso, entry["p0"])
-                    result["unserved_gas_isolated_bcm"] = _unserved(
-                        solve(iso, solver_options=spec["solver"]))
-            return result
+                    result["unserved_gas_isolated_bcm"] = runner.isolated_average_unserved(
+                        runner.build_case(spec, data, "average"), entry["p0"], spec["solver"])
+            return _with_remaining_flexibility(result, spec, data)
 
         out[i] = _keep(spec, _in_place(case, spec))
     if need_reference and spec0["resolution"] == "daily":
@@ -205,9 +200,19 @@ def _run_design(specs: list[dict], idx: list[int], climate: str, base: pypsa.Net
                 if spec["stress"] != "none":
                     u.solve(warm=False, assign="generators")
                 result["unserved_gas_isolated_bcm"] = _unserved(u.n)
-            return result
+            return _with_remaining_flexibility(result, spec, data)
 
         out[i] = _keep(spec, _in_place(case, spec))
+
+
+def _with_remaining_flexibility(result: dict, spec: dict, data: Inputs) -> dict:
+    """Add remaining flexibility when the study asks for it (one more build of the case)."""
+    if spec.get("remaining_flexibility"):
+        from energy_model.study import runner
+
+        proto = runner.build_case(spec, data, spec.get("climate", "average"))
+        result["remaining_flexibility"] = runner.case_remaining_flexibility(proto)
+    return result
 
 
 def _keep(spec: dict, result: dict | None) -> dict | None:

@@ -57,7 +57,6 @@ def run_case(spec: dict) -> dict:
     from energy_model.scenarios.curtailment import (
         apply_cooperative_curtailment,
         apply_uncooperative_curtailment,
-        isolate_countries,
     )
 
     logging.getLogger("energy_model").setLevel(logging.WARNING)
@@ -75,20 +74,41 @@ def run_case(spec: dict) -> dict:
             # ENTSOG assesses uncooperative behaviour in the design cases; the average year's
             # capped-flow approximation is kept only for studies without design cases
             del out["unserved_gas_isolated_bcm"]
-        elif spec["stress"] != "none" or climate != "average":
+        elif climate == "average" and spec["stress"] != "none":
+            out["unserved_gas_isolated_bcm"] = isolated_average_unserved(
+                proto, undisturbed(spec, data)["p0"], spec["solver"])
+        elif climate != "average":
             iso = proto.copy()
-            if climate == "average":
-                isolate_countries(iso, undisturbed(spec, data)["p0"])
-                solve(iso, solver_options=spec["solver"])
-            else:
-                apply_uncooperative_curtailment(iso)
-                solve(iso, solver_options=spec["solver"])
+            apply_uncooperative_curtailment(iso)
+            solve(iso, solver_options=spec["solver"])
             out["unserved_gas_isolated_bcm"] = unserved_by_country(iso).round(6).to_dict()
     if spec.get("remaining_flexibility"):
-        from energy_model.analysis.flexibility import remaining_flexibility
-
-        out["remaining_flexibility"] = remaining_flexibility(proto.copy).round(6).to_dict()
+        out["remaining_flexibility"] = case_remaining_flexibility(proto)
     return out
+
+
+def isolated_average_unserved(proto, undisturbed_p0, solver_options: dict) -> dict:
+    """Return unserved gas per country [bcm] of the average year's isolated variant.
+
+    ``proto`` is the case's unsolved, stressed network (without the cooperative bands); every
+    cross-border flow is capped at ``undisturbed_p0`` (:func:`~energy_model.scenarios.
+    curtailment.isolate_countries`).
+    """
+    from energy_model.analysis.tables import unserved_by_country
+    from energy_model.optimization.solver import solve
+    from energy_model.scenarios.curtailment import isolate_countries
+
+    iso = proto.copy()
+    isolate_countries(iso, undisturbed_p0)
+    solve(iso, solver_options=solver_options)
+    return unserved_by_country(iso).round(6).to_dict()
+
+
+def case_remaining_flexibility(proto) -> dict:
+    """Return ENTSOG's remaining flexibility per country [-] of the unsolved case ``proto``."""
+    from energy_model.analysis.flexibility import remaining_flexibility
+
+    return remaining_flexibility(proto.copy).round(6).to_dict()
 
 
 def build_case(spec: dict, data: Inputs, climate: str):
