@@ -13,7 +13,8 @@ The package is layered by stage, each layer importing only from those below it::
     scenarios/     stresses, climatic cases, curtailment rules
     optimization/  solve (HiGHS through linopy) and its checks
     analysis/      tracing, tables of a solved network, indicators, calibration, flexibility
-    study/         study schema, cases, cache, runner, assembly, CBA, ranking, summary
+    study/         study schema, case specs, one case, batches, orchestration (run), cache,
+                   assembly, CBA, ranking, summary
     report/        text, figures, maps, HTML
     cli
 
@@ -35,14 +36,20 @@ _PUBLIC = {
     "SolveError": "energy_model.optimization.solver",
     "solve": "energy_model.optimization.solver",
     "trace_deliveries": "energy_model.analysis.trace",
+    "StudyError": "energy_model.study.schema",
+    "load_study": "energy_model.study.schema",
+    "run_study": "energy_model.study.run",
 }
 
 __all__ = [
     "InputError",
     "Inputs",
     "SolveError",
+    "StudyError",
     "build_network",
     "load_inputs",
+    "load_study",
+    "run_study",
     "solve",
     "trace_deliveries",
     "validate_inputs",
@@ -54,6 +61,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from energy_model.data.validation import InputError, validate_inputs
     from energy_model.network.build import build_network
     from energy_model.optimization.solver import SolveError, solve
+    from energy_model.study.run import run_study
+    from energy_model.study.schema import StudyError, load_study
 
 
 def __getattr__(name: str) -> Any:

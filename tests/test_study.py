@@ -222,26 +222,19 @@ def test_build_once_solve_many_equals_one_case_at_a_time(tiny, isolated_average)
     # must be what a fresh build of that case alone gives
     from conftest import add_georgia_behind_turkey
 
-    import energy_model.study.runner as runner
-    from energy_model.provenance import hash_inputs
     from energy_model.scenarios.constraints import COOPERATIVE_BANDS
     from energy_model.study.batch import run_option_set
-    from energy_model.study.schema import Study
+    from energy_model.study.case import clear_caches, run_case
 
     add_georgia_behind_turkey(tiny)
     load_inputs(tiny)  # the edited data are valid
     climates = ["average"] if isolated_average else ["average", "peak-day", "two-week"]
-    study = Study.model_validate({**STUDY, "stresses": ["none", "russia-cut", "p3-outage"],
-                                  "climates": climates, "isolated": True})
-    base = {**study.settings(False).payload(), "inputs": str(tiny),
-            "inputs_hash": hash_inputs(tiny), "options": ["px"]}
-    specs = [{**base, "stress": s, "climate": c} for c in climates
-             for s in ["none", "russia-cut", "p3-outage"]]
+    specs = _specs(tiny, ("px",), climates, ["none", "russia-cut", "p3-outage"], isolated=True)
     batch = run_option_set(specs)
-    runner._UNDISTURBED.clear()
-    alone = [runner.run_case(spec) for spec in specs]
+    clear_caches()
+    alone = [run_case(spec) for spec in specs]
     for spec, got, want in zip(specs, batch, alone, strict=True):
-        label = f"{spec['climate']} / {spec['stress']}"
+        label = spec.label()
         assert got["status"] == want["status"] == "ok", label
         assert got["total_cost_eur"] == pytest.approx(want["total_cost_eur"], rel=1e-9), label
         assert got["n_minus_1"] == pytest.approx(want["n_minus_1"], abs=1e-6), label
@@ -257,21 +250,28 @@ def test_build_once_solve_many_equals_one_case_at_a_time(tiny, isolated_average)
 
 
 def test_batch_keeps_remaining_flexibility_when_the_study_asks_for_it(tiny):
-    import energy_model.study.runner as runner
-    from energy_model.provenance import hash_inputs
     from energy_model.study.batch import run_option_set
-    from energy_model.study.schema import Study
+    from energy_model.study.case import clear_caches, run_case
 
-    study = Study.model_validate({**STUDY, "stresses": ["none", "russia-cut"],
-                                  "climates": ["average", "peak-day"],
-                                  "remaining_flexibility": True})
-    base = {**study.settings(False).payload(), "inputs": str(tiny),
-            "inputs_hash": hash_inputs(tiny), "options": []}
-    specs = [{**base, "stress": s, "climate": c} for c in ["average", "peak-day"]
-             for s in ["none", "russia-cut"]]
+    specs = _specs(tiny, (), ["average", "peak-day"], ["none", "russia-cut"],
+                   remaining_flexibility=True)
     batch = run_option_set(specs)
-    runner._UNDISTURBED.clear()
+    clear_caches()
     for spec, got in zip(specs, batch, strict=True):
-        want = runner.run_case(spec)["remaining_flexibility"]
-        assert got["remaining_flexibility"] == pytest.approx(want, abs=1e-6), spec["stress"]
+        want = run_case(spec)["remaining_flexibility"]
+        assert got["remaining_flexibility"] == pytest.approx(want, abs=1e-6), spec.label()
     assert batch[0]["remaining_flexibility"]["TR"] > 0.0  # the undisturbed year has room
+
+
+def _specs(inputs, options: tuple[str, ...], climates: list[str], stresses: list[str],
+           **settings) -> list:
+    """Return the case specifications of one option set over ``climates`` x ``stresses``."""
+    from energy_model.provenance import hash_inputs
+    from energy_model.study.schema import Case, Study
+    from energy_model.study.spec import case_spec
+
+    study = Study.model_validate({**STUDY, "stresses": stresses, "climates": climates,
+                                  **settings})
+    h = hash_inputs(inputs)
+    return [case_spec(Case("x", options, s, c), study.settings(False), inputs, h)
+            for c in climates for s in stresses]

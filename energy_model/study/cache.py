@@ -69,6 +69,11 @@ def cached_inputs(directory: str | Path, expected_hash: str | None = None) -> In
     return data
 
 
+def clear_inputs_cache() -> None:
+    """Forget the inputs loaded in this process (a study calls it when its run ends)."""
+    _INPUTS.clear()
+
+
 def result_checksum(result: dict) -> str:
     """Return the SHA-256 of a result's canonical JSON."""
     return hashlib.sha256(json.dumps(result, sort_keys=True).encode()).hexdigest()

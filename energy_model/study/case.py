@@ -1,90 +1,144 @@
-"""Run every case of a study (the file is described in :mod:`energy_model.study.schema`).
+"""One case of a study: build (or restore) -> apply climate and stress -> solve -> summarise.
 
-:func:`run_study` solves every option x climate x stress case (local processes by default, or a
-Dask cluster; the cases of one option set run together and re-solve one kept model per climate,
-:mod:`energy_model.study.batch`; :func:`run_case` solves one case from scratch), keeps each
-finished case in ``DIR/cache/<key>.json`` (the key hashes the inputs'
-content, the case, the shared settings and the package's source files, so a re-run skips
-finished cases and recomputes changed ones), reports failed cases without stopping the others,
-and writes ``DIR/results.nc`` (an xarray Dataset with dimensions ``option``, ``climate``,
-``stress``, ``country``, ``origin``), tidy CSV tables of the same numbers (``indicators.csv``,
-``cba.csv`` among them) and ``DIR/summary.md``.
+:func:`run_case` solves one :class:`~energy_model.study.spec.CaseSpec` from scratch;
+:mod:`energy_model.study.batch` solves many cases of one option set on kept models and must give
+the same records. Both end in :func:`complete_case`, the one place that turns a solved case into
+its record (the summary of :func:`summarise_case`, the isolated variant the spec asks for,
+remaining flexibility).
+
+Two caches live in the process that solves cases, both scoped to a run
+(:func:`clear_caches`, called when a study ends): the undisturbed average year of each option set
+(:func:`undisturbed`: its flows cap the isolated average year, its storage levels start the short
+cases) and the capacity indicators of each capacity state (:func:`capacity_indicators`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
-from energy_model.data.loading import Inputs, load_inputs
-from energy_model.outdir import output_dir
-from energy_model.provenance import hash_inputs
-from energy_model.study.assemble import assemble, option_capex, write_study_outputs
-from energy_model.study.cache import cached_inputs, read_record, write_record
-from energy_model.study.cases import case_key, early_options, expand_cases, study_power
-from energy_model.study.pool import StudyInterruptedError, execute
-from energy_model.study.schema import Case, Study
+from energy_model.data.loading import Inputs
+from energy_model.study.cache import cached_inputs
+from energy_model.study.spec import AVERAGE, CaseSpec
 
 logger = logging.getLogger(__name__)
 
-
-
 _UNDISTURBED: dict[str, dict] = {}
-"""Per worker process: the undisturbed average year of each option set (flows, storage levels)."""
+"""Per process and run: the undisturbed average year of each option set (flows, storage levels)."""
+
+_CHATTY = ("energy_model.data.loading", "energy_model.network.build",
+           "energy_model.optimization.solver")
+"""Loggers whose INFO messages repeat for every case a worker solves (shown as DEBUG there)."""
 
 
-def run_case(spec: dict) -> dict:
-    """Build, stress and solve one case; return its results as a JSON-ready dict.
+class _AsDebug(logging.Filter):
+    """Pass a record on as DEBUG when it was INFO (a filter changes no logger's level)."""
 
-    ``spec`` holds ``inputs`` (directory), ``inputs_hash``, ``year``, ``options``, ``climate``,
-    ``stress``, ``power``, ``resolution`` and ``solver``. Runs in a worker process; inputs are
-    loaded once per process and content (:func:`energy_model.study.cache.cached_inputs`).
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+@contextlib.contextmanager
+def case_logging() -> Iterator[None]:
+    """Show the per-case INFO messages of loading, building and solving as DEBUG while the
+    block runs (a study reports its progress instead); no logger's level is changed."""
+    flt = _AsDebug()
+    loggers = [logging.getLogger(name) for name in _CHATTY]
+    for lg in loggers:
+        lg.addFilter(flt)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(flt)
+
+
+def clear_caches() -> None:
+    """Forget this process's undisturbed years and capacity indicators (end of a run)."""
+    _UNDISTURBED.clear()
+    _CAPACITY_INDICATORS.clear()
+
+
+def run_case(spec: CaseSpec) -> dict:
+    """Build, stress and solve one case from scratch; return its record (a JSON-ready dict).
+
+    Runs in a worker process; inputs are loaded once per process and content
+    (:func:`energy_model.study.cache.cached_inputs`).
 
     A short climatic case (``peak-day``, ``two-week``) starts from the storage levels of the
     undisturbed average year of the same option set (solved once per worker and option set;
     :mod:`energy_model.scenarios.climates`). The isolated variant is ENTSOG's uncooperative
     behaviour in short cases (a country exports only when it curtails nothing) and, in the
-    average year, every cross-border flow capped at its undisturbed value.
+    average year, every cross-border flow capped at its undisturbed value
+    (:meth:`~energy_model.study.spec.CaseSpec.isolated_variant`).
     """
-    from energy_model.analysis.tables import unserved_by_country
     from energy_model.optimization.solver import solve
     from energy_model.scenarios.curtailment import (
         apply_cooperative_curtailment,
         apply_uncooperative_curtailment,
     )
 
-    logging.getLogger("energy_model").setLevel(logging.WARNING)
-    data = cached_inputs(spec["inputs"], spec.get("inputs_hash"))
-    climate = spec.get("climate", "average")
-    proto = build_case(spec, data, climate)
-    n = proto.copy()
-    if spec.get("curtailment", "cooperative") == "cooperative":
-        apply_cooperative_curtailment(n)
-    solve(n, solver_options=spec["solver"])
-    out = summarise_case(n, data)
-    if spec.get("isolated"):
-        out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
-        if climate == "average" and not spec.get("isolated_average", True):
-            # ENTSOG assesses uncooperative behaviour in the design cases; the average year's
-            # capped-flow approximation is kept only for studies without design cases
-            del out["unserved_gas_isolated_bcm"]
-        elif climate == "average" and spec["stress"] != "none":
-            out["unserved_gas_isolated_bcm"] = isolated_average_unserved(
-                proto, undisturbed(spec, data)["p0"], spec["solver"])
-        elif climate != "average":
+    with case_logging():
+        data = cached_inputs(spec.inputs, spec.inputs_hash)
+        proto = build_case(spec, data)
+        n = proto.copy()
+        if spec.cooperative:
+            apply_cooperative_curtailment(n)
+        solve(n, solver_options=spec.solver)
+
+        def isolated() -> dict:
+            if spec.isolated_variant() == "capped":
+                return isolated_average_unserved(proto, undisturbed(spec, data)["p0"],
+                                                 spec.solver)
             iso = proto.copy()
             apply_uncooperative_curtailment(iso)
-            solve(iso, solver_options=spec["solver"])
-            out["unserved_gas_isolated_bcm"] = unserved_by_country(iso).round(6).to_dict()
-    if spec.get("remaining_flexibility"):
-        out["remaining_flexibility"] = case_remaining_flexibility(proto)
+            solve(iso, solver_options=spec.solver)
+            return unserved_gas(iso)
+
+        return complete_case(spec, n, data, isolated=isolated, proto=lambda: proto)
+
+
+def complete_case(spec: CaseSpec, n, data: Inputs, isolated: Callable[[], dict],
+                  proto: Callable[[], object]) -> dict:
+    """Return the record of a solved case: the one path for a case alone or in a batch.
+
+    Parameters
+    ----------
+    spec : CaseSpec
+        The case.
+    n : pypsa.Network
+        The solved case (cooperative or least-cost rule as the study asks).
+    data : Inputs
+        The inputs the case was built from (for N-1 and IRD).
+    isolated : callable
+        Returns unserved gas per country [bcm] of the case's isolated variant; called only when
+        :meth:`~energy_model.study.spec.CaseSpec.isolated_variant` needs a solve.
+    proto : callable
+        Returns the case's unsolved, stressed network; called only for remaining flexibility.
+    """
+    out = summarise_case(n, data)
+    variant = spec.isolated_variant()
+    if variant == "same":
+        out["unserved_gas_isolated_bcm"] = out["unserved_gas_bcm"]
+    elif variant != "none":
+        out["unserved_gas_isolated_bcm"] = isolated()
+    if spec.settings.remaining_flexibility:
+        out["remaining_flexibility"] = case_remaining_flexibility(proto())
     return out
+
+
+def unserved_gas(n) -> dict:
+    """Return unserved gas per country [bcm] of a solved case, rounded as records keep it."""
+    from energy_model.analysis.tables import unserved_by_country
+
+    return unserved_by_country(n).round(6).to_dict()
 
 
 def isolated_average_unserved(proto, undisturbed_p0, solver_options: dict) -> dict:
@@ -111,36 +165,34 @@ def case_remaining_flexibility(proto) -> dict:
     return remaining_flexibility(proto.copy).round(6).to_dict()
 
 
-def build_case(spec: dict, data: Inputs, climate: str):
+def build_case(spec: CaseSpec, data: Inputs):
     """Return the unsolved, stressed network of a case (a short climatic case if asked)."""
     from energy_model.network.build import build_network
     from energy_model.scenarios.climates import make_climate_case
     from energy_model.scenarios.stresses import apply_stress
 
-    n = build_network(spec["year"], spec["options"], data, power=spec["power"],
-                      resolution=spec["resolution"] if climate == "average" else "daily")
-    if climate != "average":
-        make_climate_case(n, climate, data, undisturbed(spec, data)["reference"][climate])
-    apply_stress(n, spec["stress"], data)
+    s = spec.settings
+    n = build_network(s.year, spec.options, data, power=s.power,
+                      resolution=s.resolution if spec.climate == AVERAGE else "daily")
+    if spec.climate != AVERAGE:
+        make_climate_case(n, spec.climate, data,
+                          undisturbed(spec, data)["reference"][spec.climate])
+    apply_stress(n, spec.stress, data)
     return n
 
 
-def _undisturbed_key(spec: dict) -> str:
-    return json.dumps([spec.get(k) for k in ("inputs", "inputs_hash", "year", "options", "power",
-                                             "resolution", "solver")], default=str)
-
-
-def keep_undisturbed(spec: dict, entry: dict) -> None:
+def keep_undisturbed(spec: CaseSpec, entry: dict) -> None:
     """Keep (in this process) the undisturbed average year of ``spec``'s option set.
 
     ``entry``: ``{"p0": links_t.p0 of the undisturbed year, "reference": {climate:
     reference_state or None}}``, as :func:`undisturbed` computes it.
     """
-    if all(v is not None for v in entry["reference"].values()) or spec["resolution"] != "daily":
-        _UNDISTURBED[_undisturbed_key(spec)] = entry
+    if all(v is not None for v in entry["reference"].values()) \
+            or spec.settings.resolution != "daily":
+        _UNDISTURBED[spec.option_set_key()] = entry
 
 
-def undisturbed(spec: dict, data: Inputs) -> dict:
+def undisturbed(spec: CaseSpec, data: Inputs) -> dict:
     """Return (and keep per process) the undisturbed average year's flows and case states."""
     from energy_model.network.build import build_network
     from energy_model.optimization.solver import solve
@@ -150,16 +202,17 @@ def undisturbed(spec: dict, data: Inputs) -> dict:
         reference_state,
     )
 
-    key = _undisturbed_key(spec)
+    key = spec.option_set_key()
+    s = spec.settings
     if key not in _UNDISTURBED:
-        build = lambda: build_network(spec["year"], spec["options"], data,  # noqa: E731
-                                      power=spec["power"], resolution=spec["resolution"])
-        avg = solve(build(), solver_options=spec["solver"])
+        build = lambda: build_network(s.year, spec.options, data,  # noqa: E731
+                                      power=s.power, resolution=s.resolution)
+        avg = solve(build(), solver_options=spec.solver)
         entry = {"p0": avg.links_t.p0, "reference": {c: None for c in DESIGN_CLIMATES}}
-        if spec["resolution"] == "daily":
+        if s.resolution == "daily":
             ref = build()
             prepare_reference(ref)
-            solve(ref, solver_options=spec["solver"])
+            solve(ref, solver_options=spec.solver)
             entry["reference"] = {c: reference_state(ref, c) for c in DESIGN_CLIMATES}
         _UNDISTURBED[key] = entry
     return _UNDISTURBED[key]
@@ -231,119 +284,3 @@ def capacity_indicators(n, data: Inputs) -> dict:
     return json.loads(json.dumps(_CAPACITY_INDICATORS[key]))
 
 
-def run_study(study: Study, out: str | Path, inputs: str | Path = "inputs",
-              workers: int | None = None, scheduler: str | None = None,
-              progress: bool = True, force: bool = False) -> xr.Dataset:
-    """Run every case of ``study`` and write the results to ``out``.
-
-    Parameters
-    ----------
-    workers : int, optional
-        Local worker processes (default: the number of CPUs); 1 runs in this process.
-    scheduler : str, optional
-        Address of a Dask distributed scheduler (``tcp://host:port``); cases then run there.
-    progress : bool
-        Show a progress bar on stderr.
-    force : bool
-        Write into ``out`` although it holds files energy_model did not write (they are kept;
-        see :func:`energy_model.outdir.output_dir`). Result files are staged and moved into
-        ``out`` when all are written; a lock stops a second run into the same ``out``.
-    """
-    out = Path(out)
-    with output_dir(out, force=force, keep=("cache",)) as stage:
-        return _run_study(study, out, stage, inputs, workers, scheduler, progress)
-
-
-def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers: int | None,
-               scheduler: str | None, progress: bool) -> xr.Dataset:
-    from tqdm.auto import tqdm
-
-    cache = out / "cache"
-    data = load_inputs(inputs)
-    power = study_power(study, data)
-    inputs_hash = hash_inputs(inputs)
-    cases = expand_cases(study, data)
-    results: dict[Case, dict] = {}
-    todo: dict[Case, dict] = {}
-    settings = study.settings(power)
-    for case in cases:
-        key = case_key(case, settings, inputs_hash)
-        path = cache / f"{key}.json"
-        cached = read_record(path, key)
-        if cached is not None:
-            results[case] = cached
-        else:
-            todo[case] = {**settings.payload(), "inputs": str(Path(inputs).resolve()),
-                          "inputs_hash": inputs_hash, "key": key,
-                          "options": list(case.option_names), "stress": case.stress,
-                          "climate": case.climate, "cache": str(path)}
-    for note in early_options(study, data):
-        logger.warning(note)
-    logger.info("study %s: %d cases, %d cached, %d to run", study.name, len(cases),
-                len(results), len(todo))
-    bar = tqdm(total=len(cases), initial=len(results), desc=study.name, disable=not progress,
-               unit="case")
-    try:
-        for case, res in _execute(todo, workers, scheduler):
-            results[case] = res
-            spec = todo[case]
-            if res["status"] != "ok":
-                logger.error("case %s / %s / %s failed: %s", case.option, case.climate,
-                             case.stress, res["error"])
-            elif not Path(spec["cache"]).exists():  # not written by the worker (e.g. Dask)
-                write_record(spec["cache"], spec["key"], res)
-            bar.update(1)
-    except StudyInterruptedError:
-        bar.close()
-        kept = sum(Path(spec["cache"]).exists() for spec in todo.values())
-        raise StudyInterruptedError(
-            f"study interrupted after {kept} of {len(todo)} case(s) to run; the finished "
-            "cases are kept in the cache: run the same command again to continue") from None
-    bar.close()
-    ds = assemble(study, cases, results, inputs_hash, power)
-    ds.attrs["notes"] = json.dumps(early_options(study, data))
-    capex = option_capex(study, data)
-    ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
-    write_study_outputs(ds, stage)
-    from energy_model.study.cba import NoComparisonError, write_cba
-
-    try:
-        write_cba(ds, data, stage)
-    except NoComparisonError as err:
-        logger.error("cba.csv not written: %s", err)
-    from energy_model.study.summary import write_summary
-
-    write_summary(ds, stage, data)  # again, now with cba.csv and the inputs' names
-    return ds
-
-
-def _execute(todo: dict[Case, dict], workers: int | None, scheduler: str | None):
-    """Yield ``(case, result)`` as cases finish; a failure becomes a result with its error.
-
-    The cases of one option set run together in one task (:func:`energy_model.study.batch.
-    run_option_set`: one model per climate, re-solved in place for every stress); with fewer
-    option sets than workers, each option set's climates become tasks of their own.
-    Ctrl-C or SIGTERM stops the workers at once and raises
-    :class:`energy_model.study.pool.StudyInterruptedError` (finished tasks are cached).
-    """
-    from energy_model.study.batch import run_option_set
-
-    tasks = group_cases(todo, workers or os.cpu_count() or 1)
-    for cases, results in execute(tasks, run_option_set, workers, scheduler):
-        if isinstance(results, dict):  # the whole task failed (a worker died)
-            results = [results] * len(cases)
-        yield from zip(cases, results, strict=True)
-
-
-def group_cases(todo: dict[Case, dict], workers: int) -> dict[tuple[Case, ...], list[dict]]:
-    """Return the tasks of ``todo``: its cases grouped by option set (by climate too when
-    there are fewer option sets than ``workers``), the largest first."""
-    groups: dict[tuple, list[Case]] = {}
-    for case in todo:
-        groups.setdefault((case.option,), []).append(case)
-    if len(groups) < workers:
-        groups = {}
-        for case in todo:
-            groups.setdefault((case.option, case.climate), []).append(case)
-    ordered = sorted(groups.values(), key=len, reverse=True)
-    return {tuple(cases): [todo[c] for c in cases] for cases in ordered}

@@ -7,6 +7,13 @@
 * Workers ignore SIGINT (the main process decides) and die with the main process: on Linux the
   kernel sends them SIGKILL when it dies (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread
   exits when the parent process is gone. A ``kill -9`` of the main process leaves no worker.
+* A worker process that dies (killed, out of memory) breaks the local pool: the tasks it left
+  unfinished are run once more in a new pool, and fail with the reason if that dies too. On Dask,
+  the scheduler re-runs the tasks of a worker that leaves; the study logs which worker left, and
+  a task the scheduler gives up on (``KilledWorker``) fails with the reason.
+* Progress per case: a task reports every case it finishes (:func:`report_case_done`) through a
+  queue (local processes) or a Dask event topic, and :func:`execute` hands each report to its
+  ``on_case`` callback as it arrives, so a progress bar advances per case, not per task.
 """
 
 from __future__ import annotations
@@ -14,23 +21,57 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 logger = logging.getLogger(__name__)
+
+
+RETRIES_AFTER_A_DEAD_WORKER = 1
+"""How often the unfinished tasks of a local pool whose worker died are run again."""
+
+_PROGRESS: Callable[[str], None] | None = None
+"""Where this process reports finished cases (set while a study's task runs)."""
 
 
 class StudyInterruptedError(KeyboardInterrupt):
     """The study was interrupted; finished cases are in the cache."""
 
 
-def init_worker(parent: int) -> None:
-    """Prepare a worker process: ignore SIGINT, die with the process ``parent``."""
+def report_case_done(key: str) -> None:
+    """Tell the study's progress bar that the case ``key`` is finished (no-op outside a run)."""
+    sink = _PROGRESS
+    if sink is not None:
+        with contextlib.suppress(Exception):  # progress must never fail a case
+            sink(key)
+
+
+@contextlib.contextmanager
+def progress_to(sink: Callable[[str], None] | None) -> Iterator[None]:
+    """Send :func:`report_case_done` to ``sink`` while the block runs."""
+    global _PROGRESS
+    old, _PROGRESS = _PROGRESS, sink
+    try:
+        yield
+    finally:
+        _PROGRESS = old
+
+
+def init_worker(parent: int, progress: multiprocessing.Queue | None = None) -> None:
+    """Prepare a worker process: ignore SIGINT, die with the process ``parent``, report
+    finished cases to ``progress``."""
+    global _PROGRESS
+    if progress is not None:
+        _PROGRESS = progress.put
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() stops a solve at once
     if sys.platform.startswith("linux"):
@@ -65,20 +106,22 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
-def execute(todo: dict, run_case: Callable[[dict], dict], workers: int | None,
-            scheduler: str | None) -> Iterator[tuple[object, dict]]:
+def execute(todo: dict, run_task: Callable[[object], object], workers: int | None,
+            scheduler: str | None, on_case: Callable[[str], None] | None = None,
+            ) -> Iterator[tuple[object, object]]:
     """Yield ``(key, result)`` as tasks finish; a failure becomes a result with its error.
 
-    ``todo`` maps each task's key to its argument for ``run_case`` (a study passes one task per
+    ``todo`` maps each task's key to its argument for ``run_task`` (a study passes one task per
     option set: its cases' specs, :func:`energy_model.study.batch.run_option_set`). ``workers``
-    local processes (1: in this process), or a Dask scheduler address.
+    local processes (1: in this process), or a Dask scheduler address. ``on_case`` is called in
+    this process with the key of every case a task reports finished (:func:`report_case_done`).
     """
     if not todo:
         return
     done = 0
     try:
         with sigterm_as_interrupt():
-            for case, result in _dispatch(todo, run_case, workers, scheduler):
+            for case, result in _dispatch(todo, run_task, workers, scheduler, on_case):
                 done += 1
                 yield case, result
     except KeyboardInterrupt:
@@ -87,37 +130,84 @@ def execute(todo: dict, run_case: Callable[[dict], dict], workers: int | None,
             "cases are kept in the cache: run the same command again to continue") from None
 
 
-def _dispatch(todo: dict, run_case, workers: int | None, scheduler: str | None):
+def _dispatch(todo: dict, run_task, workers: int | None, scheduler: str | None, on_case):
     if scheduler:
-        yield from _dispatch_dask(todo, run_case, scheduler)
+        yield from _dispatch_dask(todo, run_task, scheduler, on_case)
         return
     workers = workers or os.cpu_count() or 1
     if workers == 1:
-        for case, spec in todo.items():
-            try:
-                yield case, run_case(spec)
-            except Exception as err:
-                yield case, {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+        with progress_to(on_case):
+            for case, arg in todo.items():
+                try:
+                    yield case, run_task(arg)
+                except Exception as err:
+                    yield case, failure(err)
         return
+    left = dict(todo)
+    for attempt in range(RETRIES_AFTER_A_DEAD_WORKER + 1):
+        broken: dict = {}
+        for case, result in _dispatch_pool(left, run_task, min(workers, len(left)), on_case):
+            if isinstance(result, BrokenProcessPool):
+                broken[case] = left[case]
+            else:
+                yield case, result
+        if not broken:
+            return
+        if attempt < RETRIES_AFTER_A_DEAD_WORKER:
+            logger.warning("a worker process died (killed or out of memory); %d unfinished "
+                           "task(s) run again in new processes", len(broken))
+        else:
+            for case in broken:
+                yield case, {"status": "failed",
+                             "error": "a worker process died twice while solving this case's "
+                                      "option set (killed or out of memory)"}
+        left = broken
+
+
+def _dispatch_pool(todo: dict, run_task, workers: int, on_case):
+    """Yield ``(key, result)`` from a local pool; a task lost with a dead worker yields the
+    :class:`BrokenProcessPool` error itself (the caller runs it again)."""
+    progress = multiprocessing.get_context().Queue() if on_case else None
     pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                               initargs=(os.getpid(),))
+                               initargs=(os.getpid(), progress))
     finished = False
     futures: dict = {}
     try:
-        futures = {pool.submit(run_case, spec): case for case, spec in todo.items()}
+        futures = {pool.submit(run_task, arg): case for case, arg in todo.items()}
         pending = set(futures)
         while pending:
             # a short timeout: a signal delivered to another thread only raises in the main
             # thread when it runs Python code again
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            _drain(progress, on_case)
             for fut in done:
-                yield futures[fut], result_of(fut.result, fut.exception)
+                err = None if fut.cancelled() else fut.exception()
+                if isinstance(err, BrokenProcessPool):
+                    yield futures[fut], err
+                else:
+                    yield futures[fut], result_of(fut.result, fut.exception)
+        _drain(progress, on_case)
         finished = True
     finally:
         if finished:
             pool.shutdown(wait=True)
         else:  # interrupted (or the consumer stopped): drop the queue, stop the workers now
             _terminate(pool, futures)
+        if progress is not None:
+            progress.close()
+            progress.cancel_join_thread()
+
+
+def _drain(progress, on_case) -> None:
+    """Hand every progress report waiting in ``progress`` to ``on_case``."""
+    if progress is None:
+        return
+    while True:
+        try:
+            key = progress.get_nowait()
+        except (queue.Empty, OSError, ValueError):
+            return
+        on_case(key)
 
 
 def _terminate(pool: ProcessPoolExecutor, futures) -> None:
@@ -136,18 +226,66 @@ def _terminate(pool: ProcessPoolExecutor, futures) -> None:
     logger.warning("stopped %d worker process(es)", len(processes))
 
 
-def _dispatch_dask(todo: dict, run_case, scheduler: str):
-    from dask.distributed import Client
-    from dask.distributed import as_completed as dask_completed
+def run_on_dask_worker(run_task, arg, topic: str | None):
+    """Run ``run_task(arg)`` on a Dask worker, reporting finished cases to the event ``topic``."""
+    sink = None
+    if topic is not None:
+        from distributed import get_worker
 
+        worker = get_worker()
+        sink = lambda key: worker.log_event(topic, key)  # noqa: E731
+    with progress_to(sink):
+        return run_task(arg)
+
+
+def _dispatch_dask(todo: dict, run_task, scheduler: str, on_case):
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    reports: queue.SimpleQueue = queue.SimpleQueue()
+    topic = f"energy_model-progress-{uuid.uuid4().hex}" if on_case else None
     with Client(scheduler) as client:
-        futures = {client.submit(run_case, spec, pure=False): case
-                   for case, spec in todo.items()}
+        if topic is not None:
+            client.subscribe_topic(topic, lambda event: reports.put(event[1]))
+        seen = set(client.scheduler_info()["workers"])
+        futures = {client.submit(run_on_dask_worker, run_task, arg, topic, pure=False): case
+                   for case, arg in todo.items()}
+        ready = dask_completed(futures)
+        checked = time.monotonic()
         try:
-            for fut in dask_completed(futures):
-                yield futures[fut], result_of(fut.result, fut.exception)
+            while not ready.is_empty():
+                batch = ready.next_batch(block=False)
+                for fut in batch:
+                    yield futures[fut], result_of(fut.result, fut.exception)
+                while not reports.empty():
+                    on_case(reports.get())
+                if not batch:
+                    if time.monotonic() - checked > 1.0:
+                        seen, checked = _report_departed(client, seen), time.monotonic()
+                    time.sleep(0.2)
+            while not reports.empty():
+                on_case(reports.get())
         finally:
             client.cancel(list(futures))
+            if topic is not None:
+                client.unsubscribe_topic(topic)
+
+
+def _report_departed(client, seen: set[str]) -> set[str]:
+    """Log the Dask workers that left since ``seen``; return the current workers."""
+    try:
+        now = set(client.scheduler_info()["workers"])
+    except Exception:  # the scheduler is busy or gone: the futures will say
+        return seen
+    for address in sorted(seen - now):
+        logger.warning("Dask worker %s left the cluster; the scheduler runs its unfinished "
+                       "cases again on the other workers", address)
+    return now
+
+
+def failure(err: BaseException) -> dict:
+    """Return the record of a failed task or case with its reason."""
+    return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
 
 
 def result_of(result, exception) -> dict:
@@ -158,4 +296,4 @@ def result_of(result, exception) -> dict:
             return result()
     except BaseException as exc:
         err = exc
-    return {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+    return failure(err)
