@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
+from pathlib import Path
 
 import pytest
 import yaml
 from conftest import TINY
 
 from energy_model import load_inputs
+from energy_model.study.batch import run_option_set as real_run_option_set
 from energy_model.study.cases import expand_cases
 from energy_model.study.ranking import rank_options
 from energy_model.study.runner import run_study
@@ -275,3 +280,154 @@ def _specs(inputs, options: tuple[str, ...], climates: list[str], stresses: list
     h = hash_inputs(inputs)
     return [case_spec(Case("x", options, s, c), study.settings(False), inputs, h)
             for c in climates for s in stresses]
+
+
+# --- a study survives failing cases; progress per case ------------------------------------------
+
+def _fail_every_case(monkeypatch, options=None):
+    import energy_model.scenarios.stresses as stresses
+
+    def broken(n, stress, data):  # fails in place and again when solved from scratch
+        if options is None or n.meta["options"] == options:
+            raise RuntimeError("solver exploded")
+        raise AssertionError("unreachable")
+
+    real = stresses.apply_stress
+    monkeypatch.setattr(stresses, "apply_stress", broken if options is None else (
+        lambda n, stress, data: broken(n, stress, data) if n.meta["options"] == options
+        else real(n, stress, data)))
+
+
+def test_a_study_whose_every_case_fails_writes_its_results_and_exits_1(tmp_path, monkeypatch):
+    # on d4b6e21 `run` crashed in summary.py (exit 3) and wrote no results at all
+    from energy_model.cli import main
+
+    _fail_every_case(monkeypatch)
+    path = write_study(tmp_path, stresses=["none", "p3-outage"])
+    out = tmp_path / "out"
+    code = main(["-q", "run", str(path), "--out", str(out), "--inputs", str(TINY),
+                 "--workers", "1"])
+    assert code == 1
+    for f in ("results.nc", "summary.md", "costs.csv", "indicators.csv"):
+        assert (out / f).exists(), f
+    text = (out / "summary.md").read_text()
+    assert "- px / p3-outage: RuntimeError: solver exploded" in text
+    assert "- reference / none: RuntimeError: solver exploded" in text
+
+
+def test_an_option_set_whose_every_case_fails_leaves_the_others(tmp_path, data, monkeypatch):
+    _fail_every_case(monkeypatch, options=["px"])
+    study = load_study(write_study(tmp_path, stresses=["none", "p3-outage"]), data)
+    ds = run_study(study, tmp_path / "out", inputs=TINY, workers=1, progress=False)
+    assert (ds.status.sel(option="px") == "failed").all()
+    assert (ds.status.sel(option="reference") == "ok").all()
+    assert ds.unserved_gas.sel(option="reference", stress="p3-outage", country="TR").item() \
+        == pytest.approx(0.505)
+    assert "px / none: RuntimeError: solver exploded" in (tmp_path / "out" / "summary.md") \
+        .read_text()
+
+
+def test_a_solver_time_limit_fails_with_its_reason(tiny):
+    # on d4b6e21 HiGHS's time limit came back as "ok" and failed as an energy imbalance
+    from energy_model.network.build import build_network
+    from energy_model.optimization.solver import SolveError, solve
+
+    n = build_network(2030, (), load_inputs(tiny))
+    with pytest.raises(SolveError, match="time_limit"):
+        solve(n, solver_options={"time_limit": 0.0})
+
+
+def _die_once(specs):
+    """A task that kills its worker process the first time it runs the ``px`` option set."""
+    marker = Path(os.environ["ENERGY_MODEL_TEST_MARKER"])
+    if specs[0].case.option == "px" and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_run_option_set(specs)
+
+
+def _die_always(specs):
+    """A task that kills its worker process whenever it runs the ``px`` option set."""
+    if specs[0].case.option == "px":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_run_option_set(specs)
+
+
+def test_a_killed_worker_process_is_reported_and_its_cases_run_again(tmp_path, data, study_run,
+                                                                     monkeypatch, caplog):
+    # on d4b6e21 every case of the killed worker's pool failed with BrokenProcessPool
+    import energy_model.study.batch as batch
+
+    _, local, _ = study_run
+    monkeypatch.setenv("ENERGY_MODEL_TEST_MARKER", str(tmp_path / "killed"))
+    monkeypatch.setattr(batch, "run_option_set", _die_once)
+    study = load_study(write_study(tmp_path), data)
+    with caplog.at_level(logging.WARNING, logger="energy_model"):
+        ds = run_study(study, tmp_path / "out", inputs=TINY, workers=2, progress=False)
+    assert (tmp_path / "killed").exists()
+    assert "a worker process died" in caplog.text
+    assert (ds.status == "ok").all()
+    assert ds.total_cost.values == pytest.approx(local.total_cost.values)
+
+
+def test_a_task_that_always_kills_its_worker_fails_alone(tmp_path, data, monkeypatch):
+    import energy_model.study.batch as batch
+
+    monkeypatch.setattr(batch, "run_option_set", _die_always)
+    study = load_study(write_study(tmp_path, stresses=["none"]), data)
+    ds = run_study(study, tmp_path / "out", inputs=TINY, workers=2, progress=False)
+    assert ds.status.sel(option="reference").item() == "ok"
+    assert ds.status.sel(option="px").item() == "failed"
+    assert "worker process died" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_the_progress_bar_advances_per_case_as_cases_finish(tmp_path, data, monkeypatch):
+    # on d4b6e21 the bar moved only when a whole option set (21 cases in the main study) ended
+    import tqdm.auto
+
+    import energy_model.study.batch as batch
+
+    events: list[str] = []
+
+    class Bar:
+        def __init__(self, *args, **kwargs):
+            assert kwargs["smoothing"] == 0.0  # the rate is the mean over the cases so far
+            self.n = kwargs.get("initial", 0)
+
+        def update(self, k=1):
+            events.extend(["case"] * k)
+
+        def close(self):
+            pass
+
+    def task(specs):
+        events.append("task starts")
+        out = real_run_option_set(specs)
+        events.append("task ends")
+        return out
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    monkeypatch.setattr(batch, "run_option_set", task)
+    study = load_study(write_study(tmp_path, stresses=["none", "russia-cut", "p3-outage"]), data)
+    run_study(study, tmp_path / "out", inputs=TINY, workers=1, progress=True)
+    assert events.count("case") == 6
+    first = events[: events.index("task ends")]
+    assert first.count("case") == 3  # each case of the first task counted before it ended
+
+
+def test_pool_reports_each_case_from_worker_processes():
+    from energy_model.study.pool import execute
+
+    seen: list[str] = []
+    results = dict(execute({"a": "a", "b": "b"}, _three_cases, workers=2, scheduler=None,
+                           on_case=seen.append))
+    assert results == {"a": "a", "b": "b"}
+    assert sorted(seen) == ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"]
+
+
+def _three_cases(arg: str) -> str:
+    from energy_model.study.pool import report_case_done
+
+    for i in range(3):
+        report_case_done(f"{arg}-{i}")
+    return arg

@@ -71,6 +71,10 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
     opts.setdefault("log_to_console", False)
     with _stdout_to_stderr():  # HiGHS prints its banner on fd 1 even with output_flag off
         status, condition = optimize(n, opts, _with_case_constraints(extra_functionality))
+    if status == "ok" and str(condition) in ("time_limit", "iteration_limit",
+                                             "terminated_by_limit"):
+        raise SolveError(f"optimisation of {n.name!r} stopped at the solver's {condition} "
+                         "before an optimal solution; raise the limit in the solver settings")
     if status != "ok":
         hint = ""
         if "infeasible" in str(condition):

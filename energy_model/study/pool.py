@@ -7,8 +7,9 @@
 * Workers ignore SIGINT (the main process decides) and die with the main process: on Linux the
   kernel sends them SIGKILL when it dies (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread
   exits when the parent process is gone. A ``kill -9`` of the main process leaves no worker.
-* A worker process that dies (killed, out of memory) breaks the local pool: the tasks it left
-  unfinished are run once more in a new pool, and fail with the reason if that dies too. On Dask,
+* A worker process that dies (killed, out of memory) breaks the local pool: the tasks left
+  unfinished are run again in a new pool, then each still lost one alone in its own process; a
+  task that kills its worker that third time fails with the reason, the others finish. On Dask,
   the scheduler re-runs the tasks of a worker that leaves; the study logs which worker left, and
   a task the scheduler gives up on (``KilledWorker``) fails with the reason.
 * Progress per case: a task reports every case it finishes (:func:`report_case_done`) through a
@@ -35,9 +36,6 @@ from concurrent.futures.process import BrokenProcessPool
 
 logger = logging.getLogger(__name__)
 
-
-RETRIES_AFTER_A_DEAD_WORKER = 1
-"""How often the unfinished tasks of a local pool whose worker died are run again."""
 
 _PROGRESS: Callable[[str], None] | None = None
 """Where this process reports finished cases (set while a study's task runs)."""
@@ -66,7 +64,7 @@ def progress_to(sink: Callable[[str], None] | None) -> Iterator[None]:
         _PROGRESS = old
 
 
-def init_worker(parent: int, progress: multiprocessing.Queue | None = None) -> None:
+def init_worker(parent: int, progress: multiprocessing.SimpleQueue | None = None) -> None:
     """Prepare a worker process: ignore SIGINT, die with the process ``parent``, report
     finished cases to ``progress``."""
     global _PROGRESS
@@ -108,20 +106,23 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def execute(todo: dict, run_task: Callable[[object], object], workers: int | None,
             scheduler: str | None, on_case: Callable[[str], None] | None = None,
-            ) -> Iterator[tuple[object, object]]:
+            cleanup: Callable[[], None] | None = None) -> Iterator[tuple[object, object]]:
     """Yield ``(key, result)`` as tasks finish; a failure becomes a result with its error.
 
     ``todo`` maps each task's key to its argument for ``run_task`` (a study passes one task per
     option set: its cases' specs, :func:`energy_model.study.batch.run_option_set`). ``workers``
     local processes (1: in this process), or a Dask scheduler address. ``on_case`` is called in
     this process with the key of every case a task reports finished (:func:`report_case_done`).
+    ``cleanup`` is run on every Dask worker when the tasks are done (local worker processes end
+    with the run).
     """
     if not todo:
         return
     done = 0
     try:
         with sigterm_as_interrupt():
-            for case, result in _dispatch(todo, run_task, workers, scheduler, on_case):
+            for case, result in _dispatch(todo, run_task, workers, scheduler, on_case,
+                                          cleanup):
                 done += 1
                 yield case, result
     except KeyboardInterrupt:
@@ -130,9 +131,10 @@ def execute(todo: dict, run_task: Callable[[object], object], workers: int | Non
             "cases are kept in the cache: run the same command again to continue") from None
 
 
-def _dispatch(todo: dict, run_task, workers: int | None, scheduler: str | None, on_case):
+def _dispatch(todo: dict, run_task, workers: int | None, scheduler: str | None, on_case,
+              cleanup):
     if scheduler:
-        yield from _dispatch_dask(todo, run_task, scheduler, on_case)
+        yield from _dispatch_dask(todo, run_task, scheduler, on_case, cleanup)
         return
     workers = workers or os.cpu_count() or 1
     if workers == 1:
@@ -144,30 +146,35 @@ def _dispatch(todo: dict, run_task, workers: int | None, scheduler: str | None, 
                     yield case, failure(err)
         return
     left = dict(todo)
-    for attempt in range(RETRIES_AFTER_A_DEAD_WORKER + 1):
+    for attempt in range(3):
+        # 0: all tasks in one pool; 1: the tasks a dead worker took with it, in a new pool;
+        # 2: each task still lost alone in its own process, so that only a task that kills
+        # its own worker fails
         broken: dict = {}
-        for case, result in _dispatch_pool(left, run_task, min(workers, len(left)), on_case):
-            if isinstance(result, BrokenProcessPool):
-                broken[case] = left[case]
-            else:
-                yield case, result
+        groups = [left] if attempt < 2 else [{case: arg} for case, arg in left.items()]
+        for group in groups:
+            for case, result in _dispatch_pool(group, run_task, min(workers, len(group)),
+                                               on_case):
+                if isinstance(result, BrokenProcessPool):
+                    broken[case] = group[case]
+                else:
+                    yield case, result
         if not broken:
             return
-        if attempt < RETRIES_AFTER_A_DEAD_WORKER:
+        if attempt < 2:
             logger.warning("a worker process died (killed or out of memory); %d unfinished "
                            "task(s) run again in new processes", len(broken))
-        else:
-            for case in broken:
-                yield case, {"status": "failed",
-                             "error": "a worker process died twice while solving this case's "
-                                      "option set (killed or out of memory)"}
         left = broken
+    for case in left:
+        yield case, {"status": "failed",
+                     "error": "the worker process died while solving this case's option set "
+                              "(killed or out of memory), three times"}
 
 
 def _dispatch_pool(todo: dict, run_task, workers: int, on_case):
     """Yield ``(key, result)`` from a local pool; a task lost with a dead worker yields the
     :class:`BrokenProcessPool` error itself (the caller runs it again)."""
-    progress = multiprocessing.get_context().Queue() if on_case else None
+    progress = multiprocessing.get_context().SimpleQueue() if on_case else None
     pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
                                initargs=(os.getpid(), progress))
     finished = False
@@ -194,20 +201,17 @@ def _dispatch_pool(todo: dict, run_task, workers: int, on_case):
         else:  # interrupted (or the consumer stopped): drop the queue, stop the workers now
             _terminate(pool, futures)
         if progress is not None:
+            _drain(progress, on_case)
             progress.close()
-            progress.cancel_join_thread()
 
 
 def _drain(progress, on_case) -> None:
     """Hand every progress report waiting in ``progress`` to ``on_case``."""
     if progress is None:
         return
-    while True:
-        try:
-            key = progress.get_nowait()
-        except (queue.Empty, OSError, ValueError):
-            return
-        on_case(key)
+    with contextlib.suppress(OSError, ValueError, EOFError):  # closed by a dying worker
+        while not progress.empty():
+            on_case(progress.get())
 
 
 def _terminate(pool: ProcessPoolExecutor, futures) -> None:
@@ -238,7 +242,7 @@ def run_on_dask_worker(run_task, arg, topic: str | None):
         return run_task(arg)
 
 
-def _dispatch_dask(todo: dict, run_task, scheduler: str, on_case):
+def _dispatch_dask(todo: dict, run_task, scheduler: str, on_case, cleanup):
     from distributed import Client
     from distributed import as_completed as dask_completed
 
@@ -269,6 +273,9 @@ def _dispatch_dask(todo: dict, run_task, scheduler: str, on_case):
             client.cancel(list(futures))
             if topic is not None:
                 client.unsubscribe_topic(topic)
+            if cleanup is not None:
+                with contextlib.suppress(Exception):  # a worker without energy_model, gone
+                    client.run(cleanup)
 
 
 def _report_departed(client, seen: set[str]) -> set[str]:

@@ -103,8 +103,9 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: Path, workers: int 
                              done=len(results), total=len(cases)))
     failed = {c: r for c, r in results.items() if r.get("status") != "ok"}
     if failed:
-        logger.error("%d of %d case(s) failed; the others are written (summary.md lists the "
-                     "failed cases)", len(failed), len(cases))
+        logger.error("%d of %d case(s) failed; the results of the others and summary.md (which "
+                     "lists the failed cases with their reasons) are written", len(failed),
+                     len(cases))
     ds = assemble(study, cases, results, inputs_hash, power)
     ds.attrs["notes"] = json.dumps(notes)
     ds.attrs["failed"] = json.dumps([[c.option, c.climate, c.stress, r.get("error", "")]
@@ -157,7 +158,7 @@ def run_cases(todo: dict[Case, CaseSpec], workers: int | None = None,
     tasks = group_cases(todo, workers or os.cpu_count() or 1)
     try:
         for cases, records in execute(tasks, batch.run_option_set, workers, scheduler,
-                                      on_case=advance):
+                                      on_case=advance, cleanup=clear_run_caches):
             if isinstance(records, dict):  # the whole task failed (e.g. a worker died)
                 records = [records] * len(cases)
             for case, res in zip(cases, records, strict=True):
@@ -175,9 +176,14 @@ def run_cases(todo: dict[Case, CaseSpec], workers: int | None = None,
             "cases are kept in the cache: run the same command again to continue") from None
     finally:
         bar.close()
-        clear_caches()
-        clear_inputs_cache()
+        clear_run_caches()
     return results
+
+
+def clear_run_caches() -> None:
+    """Forget what this process kept for a run: undisturbed years, capacity indicators, inputs."""
+    clear_caches()
+    clear_inputs_cache()
 
 
 def group_cases(todo: dict[Case, CaseSpec], workers: int) -> dict[tuple[Case, ...],

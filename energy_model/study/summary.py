@@ -170,11 +170,14 @@ def format_summary(ds: xr.Dataset, data=None, cba: pd.DataFrame | None = None) -
         if (ds.status != "ok").any() else pd.Series(dtype=str)
     if len(failed):
         lines += ["## Failed cases", ""]
+        why = {tuple(f[:3]): f[3] for f in json.loads(ds.attrs.get("failed", "[]"))}
         for key in failed.index:
             key = key if isinstance(key, tuple) else (key,)
             d = dict(zip(ds.status.dims, key, strict=True))
             clim = "" if d.get("climate", "average") == "average" else f" / {d['climate']}"
-            lines.append(f"- {d['option']} / {d['stress']}{clim}")
+            reason = why.get((d["option"], d.get("climate", "average"), d["stress"]))
+            lines.append(f"- {d['option']} / {d['stress']}{clim}"
+                         + (f": {reason}" if reason else ""))
         lines.append("")
     return "\n".join(lines)
 
@@ -349,8 +352,8 @@ def _idle_options(ds, ref: str, bott: pd.DataFrame) -> list[str]:
     vars_ = [v for v in ("unserved_gas", "unserved_gas_isolated") if v in ds]
     base = [ds[v].sel(option=ref).fillna(0.0) for v in vars_]
     for opt in map(str, ds.option.values):
-        if opt == ref:
-            continue
+        if opt == ref or (ds.status.sel(option=[ref, opt]) != "ok").any():
+            continue  # a case that did not solve cannot show that the option changes nothing
         same = all(float(abs(ds[v].sel(option=opt).fillna(0.0) - b).max()) <= ZERO_BCM
                    for v, b in zip(vars_, base, strict=True))
         if not same:
