@@ -248,13 +248,13 @@ def _dispatch_dask(todo: dict, run_task, scheduler: str, on_case, cleanup):
 
     reports: queue.SimpleQueue = queue.SimpleQueue()
     topic = f"energy_model-progress-{uuid.uuid4().hex}" if on_case else None
-    with Client(scheduler) as client:
+    with Client(scheduler, set_as_default=False) as client:  # leave dask.config alone
         if topic is not None:
             client.subscribe_topic(topic, lambda event: reports.put(event[1]))
         seen = set(client.scheduler_info()["workers"])
         futures = {client.submit(run_on_dask_worker, run_task, arg, topic, pure=False): case
                    for case, arg in todo.items()}
-        ready = dask_completed(futures)
+        ready = dask_completed(futures, loop=client.loop)
         checked = time.monotonic()
         try:
             while not ready.is_empty():
