@@ -25,7 +25,7 @@ from energy_model.study.schema import load_study
 distributed = pytest.importorskip("distributed")
 
 STUDY = {"name": "tiny-dask", "year": 2030, "options": {"reference": [], "px": ["px"]},
-         "stresses": ["none", "russia-cut", "p3-outage"], "climates": ["average", "peak-day"]}
+         "stresses": ["none", "p3-outage"], "climates": ["average", "peak-day"]}
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from energy_model.study.batch import run_option_set as real_run_option_set
 from energy_model.study.cases import expand_cases
 from energy_model.study.ranking import rank_options
 from energy_model.study.runner import run_study
-from energy_model.study.schema import StudyError, load_study
+from energy_model.study.schema import Study, StudyError, load_study
 
 STUDY = {
     "name": "tiny",
@@ -114,7 +114,9 @@ def test_a_failed_case_is_reported_and_the_others_finish(tmp_path, data, monkeyp
 
     monkeypatch.setattr(stresses, "apply_stress", flaky)
     study = load_study(write_study(tmp_path, stresses=["none", "russia-cut"]), data)
+    level = logging.getLogger("energy_model").level
     ds = run_study(study, tmp_path / "out", inputs=TINY, workers=1, progress=False)
+    assert logging.getLogger("energy_model").level == level  # library code sets no level
     assert ds.status.sel(option="px", stress="russia-cut").item() == "failed"
     assert int((ds.status == "ok").sum()) == 3
     assert "px / russia-cut" in (tmp_path / "out" / "summary.md").read_text()
@@ -431,3 +433,16 @@ def _three_cases(arg: str) -> str:
     for i in range(3):
         report_case_done(f"{arg}-{i}")
     return arg
+
+
+def test_run_study_reads_the_shipped_inputs_by_default(tmp_path, monkeypatch):
+    # on d4b6e21 the default was 'inputs' relative to the working directory
+    import energy_model.study.run as run
+    from energy_model.data.names import SHIPPED_INPUTS
+
+    seen = []
+    monkeypatch.setattr(run, "_run_study", lambda study, out, stage, inputs, *a: seen.append(
+        inputs))
+    monkeypatch.chdir(tmp_path)
+    run_study(Study.model_validate(STUDY), tmp_path / "out", progress=False)
+    assert seen == [SHIPPED_INPUTS]

@@ -52,7 +52,7 @@ def measure_item(n: pypsa.Network, row: pd.Series, energy: pd.Series,
     return float(energy.reindex(points, fill_value=0.0).sum())
 
 
-def compare_exports(n: pypsa.Network, data: Inputs | str | None = "inputs") -> pd.DataFrame:
+def compare_exports(n: pypsa.Network, data: Inputs | str | None = None) -> pd.DataFrame:
     """Return the back-cast: model against published volumes for the network's year [bcm/yr].
 
     Columns: ``item, published_bcm, model_bcm, deviation, tolerance, band_bcm,
@@ -82,7 +82,7 @@ def compare_exports(n: pypsa.Network, data: Inputs | str | None = "inputs") -> p
     return pd.DataFrame(rows).round(4)
 
 
-def explain_items(n: pypsa.Network, data: Inputs | str | None = "inputs") -> pd.DataFrame:
+def explain_items(n: pypsa.Network, data: Inputs | str | None = None) -> pd.DataFrame:
     """Return, per back-cast item, the limits that bind on its points in the solved network.
 
     A pipeline or terminal counts as full when its annual flow is at least :data:`BINDING` of
@@ -150,7 +150,7 @@ def azerbaijani_supply_views(n: pypsa.Network) -> pd.DataFrame:
     return out[(out.abs() > 1e-4).any(axis=1)].round(3)
 
 
-def backcast_markdown(n: pypsa.Network, data: Inputs | str | None = "inputs") -> str:
+def backcast_markdown(n: pypsa.Network, data: Inputs | str | None = None) -> str:
     """Return the README section of the back-cast (tables generated from the solved year)."""
     data = data if isinstance(data, Inputs) else load_inputs(data)
     table = compare_exports(n, data)

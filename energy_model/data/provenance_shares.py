@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from energy_model.data.names import resolve_inputs
 from energy_model.data.schema import TABLES
 from energy_model.data.validation import read_table
 
@@ -39,13 +40,14 @@ def primary_source_ids(sources: pd.DataFrame) -> set[str]:
     return set(sources.source_id[own.str.contains(_PRIMARY)])
 
 
-def summarise_provenance(directory: str | Path = "inputs") -> pd.DataFrame:
+def summarise_provenance(directory: str | Path | None = None) -> pd.DataFrame:
     """Return per sourced table: rows, estimate share and primary-source share [fraction].
 
     Columns: ``table, rows, estimate_share, primary_share``; a last row ``all`` pools every
-    table. Only tables with provenance columns (``source_id, estimate``) count.
+    table. Only tables with provenance columns (``source_id, estimate``) count. ``directory``
+    defaults to the ``inputs/`` shipped with the package.
     """
-    directory = Path(directory)
+    directory = resolve_inputs(directory)
     primary = primary_source_ids(read_table(directory / "sources.csv"))
     rows = []
     for fname, spec in TABLES.items():
@@ -68,7 +70,7 @@ def summarise_provenance(directory: str | Path = "inputs") -> pd.DataFrame:
     return out[["table", "rows", "estimate_share", "primary_share"]]
 
 
-def provenance_markdown(directory: str | Path = "inputs") -> str:
+def provenance_markdown(directory: str | Path | None = None) -> str:
     """Return the provenance table of ``inputs/README.md`` as Markdown."""
     t = summarise_provenance(directory)
     lines = ["| table | rows | estimates | primary-sourced |", "|---|---:|---:|---:|"]
@@ -76,7 +78,7 @@ def provenance_markdown(directory: str | Path = "inputs") -> str:
               if r.table != "all" else
               f"| **all** | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} |"
               for r in t.itertuples()]
-    sources = read_table(Path(directory) / "sources.csv")
+    sources = read_table(resolve_inputs(directory) / "sources.csv")
     share = len(primary_source_ids(sources)) / max(len(sources), 1)
     lines += ["", f"`sources.csv`: {len(sources)} sources, {share:.0%} from primary publishers."]
     return "\n".join(lines) + "\n"
@@ -85,9 +87,9 @@ def provenance_markdown(directory: str | Path = "inputs") -> str:
 _START, _END = "<!-- provenance:start -->", "<!-- provenance:end -->"
 
 
-def write_readme_table(directory: str | Path = "inputs") -> Path:
+def write_readme_table(directory: str | Path | None = None) -> Path:
     """Rewrite the provenance table between its markers in ``<directory>/README.md``."""
-    path = Path(directory) / "README.md"
+    path = resolve_inputs(directory) / "README.md"
     text = path.read_text(encoding="utf-8")
     head, rest = text.split(_START, 1)
     _, tail = rest.split(_END, 1)
@@ -96,7 +98,7 @@ def write_readme_table(directory: str | Path = "inputs") -> Path:
     return path
 
 
-def readme_table(directory: str | Path = "inputs") -> str:
+def readme_table(directory: str | Path | None = None) -> str:
     """Return the provenance table currently printed in ``<directory>/README.md``."""
-    text = (Path(directory) / "README.md").read_text(encoding="utf-8")
+    text = (resolve_inputs(directory) / "README.md").read_text(encoding="utf-8")
     return text.split(_START, 1)[1].split(_END, 1)[0].strip("\n") + "\n"

@@ -108,7 +108,8 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: Path, workers: int 
                      len(cases))
     ds = assemble(study, cases, results, inputs_hash, power)
     ds.attrs["notes"] = json.dumps(notes)
-    ds.attrs["failed"] = json.dumps([[c.option, c.climate, c.stress, r.get("error", "")]
+    ds.attrs["failed"] = json.dumps([[c.option, c.climate, c.stress,  # reasons on one line
+                                      " ".join(str(r.get("error", "")).split())]
                                      for c, r in failed.items()])
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
