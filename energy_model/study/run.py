@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import xarray as xr
@@ -128,13 +129,16 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: Path, workers: int 
 
 def run_cases(todo: dict[Case, CaseSpec], workers: int | None = None,
               scheduler: str | None = None, progress: bool = False, desc: str = "cases",
-              done: int = 0, total: int | None = None) -> dict[Case, dict]:
+              done: int = 0, total: int | None = None,
+              task: Callable[[list[CaseSpec]], list[dict]] | None = None) -> dict[Case, dict]:
     """Solve the cases ``todo``; return one record per case (``status`` ``ok`` or ``failed``).
 
-    The cases of one option set run together in one task (:func:`energy_model.study.batch.
-    run_option_set`: one model per climate, re-solved in place for every stress); with fewer
-    option sets than workers, each option set's climates become tasks of their own. A task that
-    fails as a whole (a worker that dies twice, a Dask ``KilledWorker``) fails each of its cases
+    The cases of one option set run together in one task (``task``, by default
+    :func:`energy_model.study.batch.run_option_set`: one model per climate, re-solved in place
+    for every stress; a new kind of study may pass its own, which must report each finished
+    case with :func:`energy_model.study.pool.report_case_done`); with fewer option sets than
+    workers, each option set's climates become tasks of their own. A task that
+    fails as a whole (its worker died three times, a Dask ``KilledWorker``) fails each of its cases
     with the reason; every other case is unaffected. A finished case is logged as failed with its
     reason, or written to its cache record if the worker could not (e.g. on Dask).
 
@@ -158,7 +162,7 @@ def run_cases(todo: dict[Case, CaseSpec], workers: int | None = None,
     results: dict[Case, dict] = {}
     tasks = group_cases(todo, workers or os.cpu_count() or 1)
     try:
-        for cases, records in execute(tasks, batch.run_option_set, workers, scheduler,
+        for cases, records in execute(tasks, task or batch.run_option_set, workers, scheduler,
                                       on_case=advance, cleanup=clear_run_caches):
             if isinstance(records, dict):  # the whole task failed (e.g. a worker died)
                 records = [records] * len(cases)

@@ -97,7 +97,7 @@ class Settings(BaseModel):
     solver: dict
     curtailment: Literal["cooperative", "least-cost"]
     isolated: bool
-    isolated_average: bool = True
+    isolated_average: bool
     """Also the average year's isolated variant (flows capped at their undisturbed values); a
     study with design cases has ENTSOG's uncooperative variant there instead."""
     remaining_flexibility: bool
