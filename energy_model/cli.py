@@ -385,7 +385,7 @@ def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Pat
     from energy_model.report.html import write_report
 
     try:
-        return write_report(out, inputs=resolve_inputs(args.inputs), solve_map=maps).resolve()
+        return write_report(out, inputs=resolve_inputs(args.inputs), maps=maps).resolve()
     except Exception as err:  # the results stand without the report
         print(f"report not written: {type(err).__name__}: {err}", file=sys.stderr)
         return None
@@ -397,7 +397,7 @@ def _add_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("directory", help="a study's output directory (from `energy-model run`)")
     _inputs_arg(p)
     p.add_argument("--no-maps", action="store_true",
-                   help="skip the flow maps (they solve the study's reference case)")
+                   help="skip the flow maps (drawn from the reference case the study wrote)")
 
 
 @command("report", "write DIR/report.html (figures, ranking, tables) from a study's outputs",
@@ -427,8 +427,9 @@ def _add_indicators(p: argparse.ArgumentParser) -> None:
 @command("indicators", "security-of-supply indicators of one undisturbed year",
          _add_indicators)
 def _indicators(args: argparse.Namespace) -> int:
-    from energy_model.analysis.flexibility import supply_sources, tabulate_year_indicators
+    from energy_model.analysis.indicators import supply_sources
     from energy_model.outdir import check_output_dir, output_dir
+    from energy_model.study.experiments import tabulate_year_indicators
 
     check_output_dir(args.out, args.force)
     data = _load(args)
@@ -470,12 +471,12 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
 
 @command("solve", "build and solve one year, write results", _add_solve)
 def _solve(args: argparse.Namespace) -> int:
-    from energy_model.analysis.counterfactual import solve_with_counterfactual
     from energy_model.analysis.export import write_results
     from energy_model.analysis.trace import trace_deliveries
     from energy_model.network.options import early_option_notes, power_options
     from energy_model.outdir import check_output_dir
     from energy_model.report.text import format_deliveries
+    from energy_model.study.experiments import solve_with_counterfactual
 
     check_output_dir(args.out, args.force)
     data = _load(args)

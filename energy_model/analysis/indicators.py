@@ -4,7 +4,7 @@ The EU N-1 formula (Regulation (EU) 2017/1938, Annex II), ENTSOG's import-route 
 (IRD), the HHI of supply by origin, the Russian share, demand-weighted marginal prices, the
 curtailment rate of a solved case (over its window: a year, the peak day or two weeks, ENTSOG's
 time basis) and ENTSOG's reporting bands (GRIP CEE 2017). Remaining flexibility and
-supply-source dependence re-solve cases: :mod:`energy_model.analysis.flexibility`.
+supply-source dependence re-solve cases: :mod:`energy_model.study.experiments`.
 """
 
 from __future__ import annotations
@@ -177,6 +177,15 @@ def origin_share(deliveries: pd.DataFrame, origin: str = "RU") -> pd.Series:
     total = deliveries.groupby("country").bcm.sum()
     part = deliveries[deliveries.origin == origin].groupby("country").bcm.sum()
     return part.reindex(total.index).fillna(0.0) / total
+
+
+def supply_sources(data: Inputs) -> list[str]:
+    """Return the supply origins whose loss supply-source dependence measures.
+
+    The external suppliers of ``regions.csv`` plus Azerbaijan and Turkmenistan.
+    """
+    r = data.regions
+    return sorted(set(r.code[r.kind == "supplier"]) | {"AZ", "TM"})
 
 
 def curtailment_rate(unserved_bcm: pd.Series, demand_bcm: pd.Series) -> pd.Series:

@@ -106,7 +106,7 @@ def isolated_average_unserved(proto, undisturbed_p0, solver_options: dict) -> di
 
 def case_remaining_flexibility(proto) -> dict:
     """Return ENTSOG's remaining flexibility per country [-] of the unsolved case ``proto``."""
-    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.study.experiments import remaining_flexibility
 
     return remaining_flexibility(proto.copy).round(6).to_dict()
 
@@ -314,6 +314,9 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
     from energy_model.study.summary import write_summary
 
     write_summary(ds, stage, data)  # again, now with cba.csv and the inputs' names
+    from energy_model.study.experiments import write_reference_network
+
+    write_reference_network(study, data, power, stage)  # the report's maps read it
     return ds
 
 
