@@ -226,25 +226,9 @@ def _add_list(p: argparse.ArgumentParser) -> None:
 
 
 def climate_catalogue() -> dict[str, str]:
-    """Return ``name -> description`` of the climatic cases studies accept.
+    """Return ``name -> description`` of the climatic cases studies accept."""
+    from energy_model.vocabulary import CLIMATES
 
-    Read from ``CLIMATES`` in :mod:`energy_model.scenarios.climates` without importing it (it
-    imports PyPSA); the static list of :mod:`energy_model.data.names` if that fails.
-    """
-    import ast
-
-    from energy_model.data.names import CLIMATES
-
-    path = Path(__file__).parent / "scenarios" / "climates.py"
-    try:
-        for node in ast.parse(path.read_text()).body:
-            target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
-            if isinstance(target, ast.Name) and target.id == "CLIMATES":
-                table = ast.literal_eval(node.value)
-                if isinstance(table, dict) and table:
-                    return {str(k): str(v) for k, v in table.items()}
-    except (OSError, SyntaxError, ValueError):
-        pass
     return dict(CLIMATES)
 
 
@@ -455,6 +439,8 @@ def _indicators(args: argparse.Namespace) -> int:
 # --- solve ---------------------------------------------------------------------------------
 
 def _add_solve(p: argparse.ArgumentParser) -> None:
+    from energy_model.vocabulary import RESOLUTIONS
+
     p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
     p.add_argument("--option", action="append", default=[],
                    help="option name (repeatable; see `energy-model list options`)")
@@ -463,8 +449,7 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--power", action="store_true",
                    help="add the electricity layer (implied by the Black Sea cable options; a "
                         "study with such an option has it on in every case)")
-    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly",
-                                                                  "hourly-days"],
+    p.add_argument("--resolution", default="daily", choices=RESOLUTIONS,
                    help="time resolution")
     _force_arg(p)
 

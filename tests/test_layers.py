@@ -231,6 +231,33 @@ def test_a_planted_cycle_is_caught(tmp_path):
     assert find_cycle({m: after[m] & pair for m in pair}) is not None
 
 
+def test_the_vocabulary_is_defined_once_and_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    from energy_model import timeseries
+    from energy_model.data import schema
+    from energy_model.scenarios import climates
+    from energy_model.vocabulary import (
+        CLIMATES,
+        DESIGN_CLIMATES,
+        LIBRARY_CLIMATES,
+        MODEL_YEARS,
+        RESOLUTIONS,
+    )
+
+    assert schema.MODEL_YEARS is MODEL_YEARS and timeseries.RESOLUTIONS is RESOLUTIONS
+    assert climates.CLIMATES is CLIMATES
+    assert set(climates.CASE_DAYS) == set(DESIGN_CLIMATES) | set(LIBRARY_CLIMATES)
+    assert set(climates.DESIGN_METRIC) == set(climates.CASE_DAYS)
+    assert not set(LIBRARY_CLIMATES) & set(CLIMATES)
+    code = ("import sys, energy_model.vocabulary, energy_model.cli; "
+            "print(sorted(m for m in ('pandas', 'pypsa', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PACKAGE.parent)
+    assert out.stdout.strip() == "[]"
+
+
 def test_action_registries_match_the_schema():
     from energy_model.data import schema
     from energy_model.network.options import OPTION_ACTIONS
