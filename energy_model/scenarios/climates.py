@@ -48,6 +48,19 @@ How a short case is built (rules of this module, with their sources)
   gas under the 1-day Design Case and 2-week Uniform Risk). Without the electricity layer gas for
   power is part of the fixed demand already. With it, each gas plant's dispatch is fixed to its
   average-year dispatch on the case days, so its gas demand cannot move to coal.
+
+The climates a study may list and their names are defined once in :mod:`energy_model.vocabulary`
+(``CLIMATES``); ``two-week-dunkelflaute`` is a library case (``LIBRARY_CLIMATES``) until the study
+default is restricted to cases that need no electricity layer.
+
+References
+----------
+ENTSOG, "Ten-Year Network Development Plan 2015", §6.3.1 (storage in February, no coal-for-gas
+switching); "TYNDP 2017 Main Report", §1.3 and §2.2.2.4 (storage start from the whole-year
+simulation, 100 % simultaneity), and Annex F §2.2.5 (withdrawal curves).
+ENTSOG, "GRIP Central Eastern Europe 2014-2023": the 1-day Design Case and the 14-day Uniform Risk
+case.
+Kittel, M. and Schill, W.-P., "Quantifying the Dunkelflaute" (2024): the renewable drought factor.
 """
 
 from __future__ import annotations
