@@ -19,8 +19,8 @@ References
 ----------
 Regulation (EU) 2017/1938 of the European Parliament and of the Council of 25 October 2017
 concerning measures to safeguard the security of gas supply, Annex II (the N-1 formula).
-ENTSOG, "Union-wide Security of Supply Simulation Report" (2017) and TYNDP 2017 Annex F
-(methodology): import-route diversification, curtailment rate, remaining flexibility.
+ENTSOG, TYNDP 2017 Annex F (methodology), §4.2: import-route diversification, curtailment rate,
+remaining flexibility, supply-source dependence (``sources.csv`` D-entsog-annexf-2017-ind).
 ENTSOG, "GRIP Central Eastern Europe 2017", Fig. 3.3: the disrupted-rate and remaining-flexibility
 bands.
 """

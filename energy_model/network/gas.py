@@ -18,9 +18,11 @@ December 2023 monthly record (daily). All are estimates; the method of each row 
 
 References
 ----------
-ENTSOG, TYNDP 2017 Annex F: supply potentials, cost of disrupted gas (600 EUR/MWh).
-Energy Institute, "Statistical Review of World Energy" (2025): world LNG trade 2024.
-IEA, "Gas Market Report" (2025): LNG supply growth to 2026 and 2030.
+ENTSOG, TYNDP 2017 Annex F (methodology): supply price curves and potentials.
+Energy Institute, "Statistical Review of World Energy 2025": world LNG trade in 2024
+(``sources.csv`` S-ei-2024-lng).
+IEA, "Gas Market Report" (as reported 2025): LNG supply growth to 2026 and 2030
+(``sources.csv`` S-iea-lng-wave, S-iea-lng-2026).
 """
 
 from __future__ import annotations

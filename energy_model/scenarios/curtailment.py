@@ -16,9 +16,10 @@ isolated sharing.
 
 References
 ----------
-ENTSOG, TYNDP 2017 Annex F (methodology), §4.2: cooperative sharing of the disrupted rate.
-ENTSOG, "Union-wide Security of Supply Simulation Report" / EU stress test (2014): the
-uncooperative behaviour.
+ENTSOG, TYNDP 2017 Annex F (methodology), §4.2: cooperative sharing of the disrupted rate
+(``sources.csv`` D-entsog-annexf-2017-ind).
+ENTSOG, Annual Report 2014, p. 31: the stress test's cooperative and non-cooperative behaviour
+(``sources.csv`` D-entsog-ar-2014).
 """
 
 from __future__ import annotations

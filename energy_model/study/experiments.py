@@ -21,8 +21,8 @@ withheld today for tomorrow when today could be served.
 
 References
 ----------
-ENTSOG, "Union-wide Security of Supply Simulation Report" (2017) and "GRIP Central Eastern Europe
-2017": remaining flexibility, supply-source dependence (disrupted over total demand).
+ENTSOG, TYNDP 2017 Annex F (methodology), §4.2: remaining flexibility and supply-source dependence
+(disrupted over total demand) (``sources.csv`` D-entsog-annexf-2017-ind).
 
 Regulation (EU) 2017/1938 of the European Parliament and of the Council concerning measures to
 safeguard the security of gas supply, Annex II (N-1) and Annex IV (risk assessment).
