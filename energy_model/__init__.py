@@ -25,7 +25,10 @@ not import PyPSA.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())  # the application configures logging
 
 _PUBLIC = {
     "InputError": "energy_model.data.validation",

@@ -226,25 +226,9 @@ def _add_list(p: argparse.ArgumentParser) -> None:
 
 
 def climate_catalogue() -> dict[str, str]:
-    """Return ``name -> description`` of the climatic cases studies accept.
+    """Return ``name -> description`` of the climatic cases studies accept."""
+    from energy_model.vocabulary import CLIMATES
 
-    Read from ``CLIMATES`` in :mod:`energy_model.scenarios.climates` without importing it (it
-    imports PyPSA); the static list of :mod:`energy_model.data.names` if that fails.
-    """
-    import ast
-
-    from energy_model.data.names import CLIMATES
-
-    path = Path(__file__).parent / "scenarios" / "climates.py"
-    try:
-        for node in ast.parse(path.read_text()).body:
-            target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
-            if isinstance(target, ast.Name) and target.id == "CLIMATES":
-                table = ast.literal_eval(node.value)
-                if isinstance(table, dict) and table:
-                    return {str(k): str(v) for k, v in table.items()}
-    except (OSError, SyntaxError, ValueError):
-        pass
     return dict(CLIMATES)
 
 
@@ -385,7 +369,7 @@ def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Pat
     from energy_model.report.html import write_report
 
     try:
-        return write_report(out, inputs=resolve_inputs(args.inputs), solve_map=maps).resolve()
+        return write_report(out, inputs=resolve_inputs(args.inputs), maps=maps).resolve()
     except Exception as err:  # the results stand without the report
         print(f"report not written: {type(err).__name__}: {err}", file=sys.stderr)
         return None
@@ -397,7 +381,7 @@ def _add_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("directory", help="a study's output directory (from `energy-model run`)")
     _inputs_arg(p)
     p.add_argument("--no-maps", action="store_true",
-                   help="skip the flow maps (they solve the study's reference case)")
+                   help="skip the flow maps (drawn from the reference case the study wrote)")
 
 
 @command("report", "write DIR/report.html (figures, ranking, tables) from a study's outputs",
@@ -427,8 +411,9 @@ def _add_indicators(p: argparse.ArgumentParser) -> None:
 @command("indicators", "security-of-supply indicators of one undisturbed year",
          _add_indicators)
 def _indicators(args: argparse.Namespace) -> int:
-    from energy_model.analysis.flexibility import supply_sources, tabulate_year_indicators
+    from energy_model.analysis.indicators import supply_sources
     from energy_model.outdir import check_output_dir, output_dir
+    from energy_model.study.experiments import tabulate_year_indicators
 
     check_output_dir(args.out, args.force)
     data = _load(args)
@@ -454,6 +439,8 @@ def _indicators(args: argparse.Namespace) -> int:
 # --- solve ---------------------------------------------------------------------------------
 
 def _add_solve(p: argparse.ArgumentParser) -> None:
+    from energy_model.vocabulary import RESOLUTIONS
+
     p.add_argument("--year", type=int, required=True, help="model year (2024, 2026, 2030)")
     p.add_argument("--option", action="append", default=[],
                    help="option name (repeatable; see `energy-model list options`)")
@@ -462,20 +449,19 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--power", action="store_true",
                    help="add the electricity layer (implied by the Black Sea cable options; a "
                         "study with such an option has it on in every case)")
-    p.add_argument("--resolution", default="daily", choices=["daily", "weeks", "hourly",
-                                                                  "hourly-days"],
+    p.add_argument("--resolution", default="daily", choices=RESOLUTIONS,
                    help="time resolution")
     _force_arg(p)
 
 
 @command("solve", "build and solve one year, write results", _add_solve)
 def _solve(args: argparse.Namespace) -> int:
-    from energy_model.analysis.counterfactual import solve_with_counterfactual
     from energy_model.analysis.export import write_results
     from energy_model.analysis.trace import trace_deliveries
     from energy_model.network.options import early_option_notes, power_options
     from energy_model.outdir import check_output_dir
     from energy_model.report.text import format_deliveries
+    from energy_model.study.experiments import solve_with_counterfactual
 
     check_output_dir(args.out, args.force)
     data = _load(args)

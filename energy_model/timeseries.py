@@ -30,8 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-RESOLUTIONS = ("daily", "weeks", "hourly", "hourly-days")
-"""Allowed values of ``resolution``."""
+from energy_model.vocabulary import RESOLUTIONS
 
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 """Days of each month in a 365-day model year."""

@@ -1,12 +1,12 @@
-"""Solve 2024 and write the README section of the back-cast (tables generated, so they stay true).
+"""Solve 2024 and write the back-cast page the README links (tables generated, so they stay true).
 
 Usage::
 
     .venv/bin/python examples/backcast_2024.py [out.md]
 
-Writes ``backcast_2024.md`` (or ``out.md``): the back-cast table (published, model, deviation,
-band, driver) of ``inputs/calibration.csv``, the physical and the commercial view of Azerbaijani
-gas, and the constraints that shape the 2024 flows.
+Writes ``examples/backcast_2024.md`` (or ``out.md``): the back-cast table (published, model,
+deviation, band, driver) of ``inputs/calibration.csv``, the physical and the commercial view of
+Azerbaijani gas, and the constraints that shape the 2024 flows.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from energy_model import build_network, load_inputs, solve
 from energy_model.analysis.calibration import backcast_markdown
 
 INTRO = """\
-## The 2024 back-cast
+# The 2024 back-cast
 
 The base year has to run the way the real system did, because every option or stress result is a
 difference against it. `inputs/calibration.csv` holds published 2024 figures (route flows, LNG
@@ -114,8 +114,8 @@ order of supplies and tariffs.
 def main(argv: list[str]) -> int:
     """Solve 2024 and write the Markdown section; return the exit code."""
     logging.basicConfig(level=logging.WARNING)
-    out = Path(argv[0]) if argv else Path("backcast_2024.md")
-    data = load_inputs("inputs")
+    out = Path(argv[0]) if argv else Path(__file__).with_name("backcast_2024.md")
+    data = load_inputs()
     n = solve(build_network(2024, inputs=data))
     out.write_text(INTRO + backcast_markdown(n, data), encoding="utf-8")
     print(f"wrote {out}")

@@ -218,9 +218,9 @@ def bench_resolve(year: int, data, options: dict, highs: tuple[float, float]) ->
 
 def bench_remaining_flexibility(year: int, data, options: dict, annual: dict) -> None:
     """Time remaining flexibility of every country on the peak-day and two-week cases."""
-    from energy_model.analysis.flexibility import remaining_flexibility
     from energy_model.scenarios.climates import make_climate_case, reference_state
     from energy_model.scenarios.curtailment import apply_cooperative_curtailment
+    from energy_model.study.experiments import remaining_flexibility
 
     print(f"\n{year}: remaining flexibility of every country, peak-day and two-week")
     avg = em.solve(em.build_network(year, inputs=data), solver_options=options)

@@ -17,7 +17,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from energy_model.report.html import write_backcast, write_report
+from energy_model.report.html import write_report
+from energy_model.study.experiments import write_backcast
 
 GALLERY = Path(__file__).parent / "gallery"
 FIGURES = ("flow_map", "peak_day_map", "origin_mix", "disruption_heatmap", "cost_security",

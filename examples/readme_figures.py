@@ -1,17 +1,18 @@
-"""Regenerate the results and timings the README quotes, into ``examples/readme_figures.json``.
+"""Regenerate the results and timings the README links, into ``examples/readme_figures.json``
+and the table ``examples/readme_figures.md``.
 
 Run from anywhere::
 
     .venv/bin/python examples/readme_figures.py            # results (a few solves, ~1-3 min)
     .venv/bin/python examples/readme_figures.py --tests    # also time the test suite
     .venv/bin/python examples/readme_figures.py --study    # also run and time the main study
+    .venv/bin/python examples/readme_figures.py --table    # only rewrite the table from the JSON
 
-Each figure is stored with its value, the exact text the README quotes (``text``), the command
-that produced it and, for timings, the machine's load average (``os.getloadavg``) before and
-after: on the shared 2-core machine a high load stretches wall time. ``tests/test_readme.py``
-fails when README.md no longer quotes a stored figure's text, and recomputes the cheap results
-(``check: true``) to fail when the code's output moved away from what the README says. After a
-change: run this script, then copy the printed texts into README.md.
+Each figure is stored with its value, its text (``text``), the command that produced it and, for
+timings, the machine's load average (``os.getloadavg``) before and after: on the shared 2-core
+machine a high load stretches wall time. The README links the table instead of pasting numbers;
+``tests/test_readme.py`` fails when the table no longer matches the JSON, and recomputes the
+cheap results (``check: true``) to fail when the code's output moved away from them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = Path(__file__).with_name("readme_figures.json")
+TABLE = Path(__file__).with_name("readme_figures.md")
+
+WHAT = {
+    "baseline_2026_cost": "2026 gas-only baseline: total system cost",
+    "cable_1_3gw_twh": "2030, 1.3 GW Black Sea cable: energy carried",
+    "cable_1_3gw_gas_saved": "2030, 1.3 GW Black Sea cable: gas for power saved",
+    "cable_4gw_twh": "2030, 4 GW Black Sea cable: energy carried",
+    "cable_4gw_gas_saved": "2030, 4 GW Black Sea cable: gas for power saved",
+    "tests_wall_time": "the default test suite, wall time",
+    "main_study_wall_time": "the main study (examples/diversification.yaml), wall time",
+}
+"""What each stored figure is, in the table's words (unknown keys are shown by their key)."""
 
 
 def baseline_2026() -> dict:
@@ -81,11 +94,30 @@ def time_command(key: str, cmd: list[str], what: str) -> dict:
                   "cpus": os.cpu_count()}}
 
 
+def render_table(figures: dict) -> str:
+    """Return the Markdown table of ``figures`` (what ``examples/readme_figures.md`` holds)."""
+    lines = ["# Figures quoted from the model", "",
+             "Written by `examples/readme_figures.py` from `examples/readme_figures.json`; do not "
+             "edit by hand: run the script.", "",
+             "| figure | value | command | machine load (1 min, before / after) |",
+             "|---|---|---|---|"]
+    for key, f in figures.items():
+        load = " / ".join(f"{x:.2f}" for x in f["load_average"]) if f.get("timing") else ""
+        lines.append(f"| {WHAT.get(key, key)} | {f['text']} | `{f['command']}` | {load} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also time the test suite")
     parser.add_argument("--study", action="store_true", help="also run the main study")
+    parser.add_argument("--table", action="store_true",
+                        help="only rewrite examples/readme_figures.md from the stored JSON")
     args = parser.parse_args()
+    if args.table:
+        TABLE.write_text(render_table(json.loads(FIGURES.read_text())["figures"]))
+        print(f"written to {TABLE}")
+        return
     logging.basicConfig(level=logging.WARNING)
     warnings.simplefilter("ignore", FutureWarning)
     old = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
@@ -103,10 +135,11 @@ def main() -> None:
              "results/diversification", "--force", "-q"], "the main study, 2 workers"))
     FIGURES.write_text(json.dumps({"generated_by": "examples/readme_figures.py",
                                    "figures": figures}, indent=1, ensure_ascii=False) + "\n")
+    TABLE.write_text(render_table(figures))
     for key, f in figures.items():
         load = f" (load average {f['load_average']})" if f.get("timing") else ""
         print(f"{key}: {f['text']}{load}  <- {f['command']}")
-    print(f"\nwritten to {FIGURES}")
+    print(f"\nwritten to {FIGURES} and {TABLE}")
 
 
 if __name__ == "__main__":

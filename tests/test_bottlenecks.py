@@ -54,3 +54,30 @@ def test_days_priced_by_unserved_gas(tiny):
     edit_csv(tiny, "gas_supply.csv", lambda df: df.assign(annual_max="0.1"))  # 0.2 for 1 bcm
     n = em.solve(em.build_network(2024, inputs=tiny))
     assert scarcity_days(n) == {"TR": pytest.approx(len(n.snapshots), abs=0.1)}
+
+
+def test_one_utilisation_in_flows_bottlenecks_and_maps(tiny):
+    """A pipeline derated to half its capacity for half the year and full on the other half is
+    used at 100 % of what was available: tables, bottlenecks and maps all say so."""
+    from energy_model.analysis.tables import tabulate_flows
+    from energy_model.report.maps import corridor_flows
+
+    edit_csv(tiny, "gas_supply.csv",
+             lambda df: df.assign(annual_max=df.annual_max.where(df.region != "AZ", "5")))
+    edit_csv(tiny, "pipelines.csv",
+             lambda df: df.assign(capacity_fwd=df.capacity_fwd.where(df.name != "P1", "0.5")))
+    n = em.build_network(2024, inputs=tiny)
+    half = n.snapshots[: len(n.snapshots) // 2]
+    n.links_t.p_max_pu["P1"] = 1.0
+    n.links_t.p_max_pu.loc[half, "P1"] = 0.5
+    em.solve(n)
+    flows = tabulate_flows(n)
+    p1 = flows.loc[(flows["from"] == n.links.at["P1", "bus0"]) & (flows["to"]
+                                                                  == n.links.at["P1", "bus1"])]
+    b = find_bottlenecks(n).set_index("link")
+    c = corridor_flows(n).set_index(["bus0", "bus1"])
+    pair = (n.links.at["P1", "bus0"], n.links.at["P1", "bus1"])
+    if c.loc[[pair]].shape[0] == 1 and (n.links.bus0 == pair[0]).sum() == 1:
+        assert c.loc[pair, "utilisation"] == pytest.approx(1.0, abs=1e-4)
+    assert b.loc["P1", "utilisation"] == pytest.approx(1.0, abs=1e-3)
+    assert p1.utilisation.iloc[0] == pytest.approx(1.0, abs=1e-4)

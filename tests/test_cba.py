@@ -148,7 +148,7 @@ def test_appraisal_by_hand_with_lag_discounting_and_residual(data):
 
 def test_extendable_option_capex_is_counted_once_at_its_built_size(data):
     # the optimiser built half of px-extendable: annualised capex 0.5 x full in its objective
-    from energy_model.network.options import annuity
+    from energy_model.finance import annuity
 
     full = 100e6 * (annuity(0.07, 50) + 0.01)
     ds = make_ds({"reference": [], "px-extendable": ["px-extendable"]}, {},

@@ -59,7 +59,7 @@ def test_hhi_shares_and_curtailment_by_hand():
 def test_remaining_flexibility_by_hand(tiny):
     from conftest import edit_csv
 
-    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.study.experiments import remaining_flexibility
 
     # P3 can bring 1.2 bcm/yr from Russia; with AZ's 0.495 bcm, doubling TR's 1 bcm demand leaves
     # 2 - 1.2 - 0.495 = 0.305 bcm unserved: RF = 1 - 0.305 / 1 = 0.695
@@ -71,7 +71,7 @@ def test_remaining_flexibility_by_hand(tiny):
 
 
 def test_supply_source_dependence_by_hand():
-    from energy_model.analysis.flexibility import supply_source_dependence
+    from energy_model.study.experiments import supply_source_dependence
 
     data = load_inputs(TINY)
     ssd = supply_source_dependence(lambda: build_network(2030, inputs=data), ["RU", "AZ"])
@@ -95,9 +95,9 @@ def test_region_sanity_russian_share_and_flexibility_under_russia_cut():
     from conftest import INPUTS
 
     from energy_model import solve
-    from energy_model.analysis.flexibility import remaining_flexibility
     from energy_model.analysis.trace import trace_deliveries
     from energy_model.scenarios.stresses import apply_stress
+    from energy_model.study.experiments import remaining_flexibility
 
     data = load_inputs(INPUTS)
     base = solve(build_network(2024, inputs=data))

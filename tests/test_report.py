@@ -103,6 +103,19 @@ def test_report_files_join_the_output_manifest(report):
     assert foreign_entries(report.parent) == []
 
 
+def test_the_study_writes_the_maps_network_and_the_report_never_solves(report, tmp_path,
+                                                                          monkeypatch):
+    assert (report.parent / "network.nc").exists()  # the solved reference case, for the maps
+    calls = []
+    monkeypatch.setattr("energy_model.optimization.solver.solve", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("linopy.Model.solve", lambda *a, **k: calls.append(a))
+    shutil.copytree(report.parent, tmp_path / "study")
+    (tmp_path / "study" / "network.nc").unlink()  # no maps then, and nothing solved for them
+    assert write_report(tmp_path / "study").exists()
+    assert write_report(report.parent).exists()
+    assert calls == []
+
+
 def test_missing_inputs_skip_figures_without_failing(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="energy_model.report")
     assert make_figures(None, tmp_path) == []

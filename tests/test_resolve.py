@@ -126,8 +126,8 @@ def remaining_flexibility_by_rebuilding(build, countries):
 def test_remaining_flexibility_in_place_equals_rebuilding(tiny):
     from conftest import add_georgia_behind_turkey, edit_csv
 
-    from energy_model.analysis.flexibility import remaining_flexibility
     from energy_model.data.loading import load_inputs
+    from energy_model.study.experiments import remaining_flexibility
 
     add_georgia_behind_turkey(tiny)
     edit_csv(tiny, "pipelines.csv", lambda df: df.assign(
@@ -172,9 +172,9 @@ def test_real_case_resolve_equals_rebuild():
 def test_real_peak_day_remaining_flexibility_equals_rebuilding():
     from conftest import INPUTS
 
-    from energy_model.analysis.flexibility import remaining_flexibility
     from energy_model.data.loading import load_inputs
     from energy_model.scenarios.climates import make_climate_case, reference_state
+    from energy_model.study.experiments import remaining_flexibility
 
     data = load_inputs(INPUTS)
     ref = reference_state(solve(build_network(2030, inputs=data)), "peak-day")

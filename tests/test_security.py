@@ -187,7 +187,7 @@ def test_reference_storage_reward_re_solved_in_place_equals_a_rebuild(tiny):
 
 
 def test_remaining_flexibility_on_the_peak_day_by_hand(tiny):
-    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.study.experiments import remaining_flexibility
 
     # P3 limited to 2.19 bcm/yr = 6 mcm/d: TR gets 6 + AZ_AT_TR; doubled demand 12 leaves
     # 12 - 6 - AZ_AT_TR unserved, so RF = 1 - (6 - AZ_AT_TR) / 6 = AZ_AT_TR / 6
@@ -254,7 +254,7 @@ def test_real_data_design_day_never_curtails_less_than_the_average_year():
 
 
 def test_survival_time_is_the_days_storage_covers_the_deficit(tiny):
-    from energy_model.analysis.survival import survival_time
+    from energy_model.study.experiments import survival_time
 
     append_rows(tiny, "storage.csv", [dict(
         name="TRS", region="TR", working_gas="10", working_gas_unit="mcm", injection="1",
@@ -408,8 +408,8 @@ def test_two_week_dunkelflaute_needs_the_electricity_layer(tiny):
 def test_more_entry_capacity_never_lowers_remaining_flexibility():
     """Real-data invariant (issue 10 item 7): TCP + SGC expansion at zero capex, 2030 peak day,
     russia-cut: no recipient's RF falls (tolerance: the 1 % cooperative band, pipeline fuel)."""
-    from energy_model.analysis.flexibility import remaining_flexibility
     from energy_model.scenarios.climates import prepare_reference
+    from energy_model.study.experiments import remaining_flexibility
 
     data = load_inputs(INPUTS)
     recipients = ["GE", "TR", "IT", "GR", "BG", "RO", "HU", "RS", "SI", "HR", "MK", "SK", "UA",

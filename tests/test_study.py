@@ -178,7 +178,7 @@ def test_study_writes_indicators_and_cba(study_run):
 
 
 def test_cba_discounting_by_hand():
-    from energy_model.study.cba import annuity_factor
+    from energy_model.finance import annuity_factor
 
     # 7 % over 2 years: 1/1.07 + 1/1.07^2
     assert annuity_factor(0.07, 2) == pytest.approx(1 / 1.07 + 1 / 1.07 ** 2)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from energy_model.analysis.tables import link_utilisation
 from energy_model.units import mwh_to_bcm
 
 AT_CAPACITY: float = 0.99
@@ -34,7 +35,7 @@ COLUMNS: dict[str, str] = {
     "to": "bus the flow enters",
     "capacity_mw": "capacity [MW] (p_nom_opt; a daily snapshot carries 24 MWh per MW)",
     "days_at_capacity": "days (snapshot hours / 24) with flow >= 99 % of the available capacity",
-    "utilisation": "mean flow / capacity over the year [-]",
+    "utilisation": "energy carried / energy the available capacity allows over the window [-]",
     "flow_bcm": "energy carried [bcm/yr] (gas links) or [TWh/yr] (power links)",
     "shadow_price_eur_per_mwh": "mean shadow price of the capacity over the days at capacity "
                                 "[EUR/MWh]: what one more MWh/h of capacity would save",
@@ -88,7 +89,6 @@ def find_bottlenecks(n: pypsa.Network, threshold: float = AT_CAPACITY) -> pd.Dat
     gas = n.links.loc[keep, "carrier"].isin(("gas pipeline", "LNG terminal", "gas storage"))
     carried = energy.sum()
     carried = carried.where(~gas, mwh_to_bcm(carried)).where(gas, carried / 1e6)
-    total_hours = hours.sum()
     out = pd.DataFrame({
         "link": keep,
         "carrier": n.links.loc[keep, "carrier"].to_numpy(),
@@ -96,7 +96,7 @@ def find_bottlenecks(n: pypsa.Network, threshold: float = AT_CAPACITY) -> pd.Dat
         "to": n.links.loc[keep, "bus1"].to_numpy(),
         "capacity_mw": cap[keep].round(1).to_numpy(),
         "days_at_capacity": days[keep].round(1).to_numpy(),
-        "utilisation": (energy.sum() / (cap[keep] * total_hours)).round(3).to_numpy(),
+        "utilisation": link_utilisation(n, keep).round(3).to_numpy(),
         "flow_bcm": carried.round(3).to_numpy(),
         "shadow_price_eur_per_mwh": mean_mu.round(2).to_numpy(),
         "congestion_rent_meur": ((mu * energy).sum() / 1e6).round(2).to_numpy(),

@@ -4,7 +4,25 @@ The EU N-1 formula (Regulation (EU) 2017/1938, Annex II), ENTSOG's import-route 
 (IRD), the HHI of supply by origin, the Russian share, demand-weighted marginal prices, the
 curtailment rate of a solved case (over its window: a year, the peak day or two weeks, ENTSOG's
 time basis) and ENTSOG's reporting bands (GRIP CEE 2017). Remaining flexibility and
-supply-source dependence re-solve cases: :mod:`energy_model.analysis.flexibility`.
+supply-source dependence re-solve cases: :mod:`energy_model.study.experiments`.
+
+N-1 is computed from the network's capacities alone (:func:`n_minus_1`). In a study it is computed
+on each case's network, so under a stress it is the infrastructure standard of what remains (under
+``russia-cut`` an entry fed only by Russian supply is an idle route); the undisturbed value is the
+``stress=none`` entry. Entry capacity counts only what its upstream can deliver
+(:func:`deliverable_entries`), so N-1 can differ from a published technical-capacity value: the
+gross value, ``n_minus_1_gross``, counts every entry. Published national values differ also by
+the area calculated (a market area rather than the whole country), by storage connected to a
+neighbour's grid, and by the national D_max.
+
+References
+----------
+Regulation (EU) 2017/1938 of the European Parliament and of the Council of 25 October 2017
+concerning measures to safeguard the security of gas supply, Annex II (the N-1 formula).
+ENTSOG, TYNDP 2017 Annex F (methodology), §4.2: import-route diversification, curtailment rate,
+remaining flexibility, supply-source dependence (``sources.csv`` D-entsog-annexf-2017-ind).
+ENTSOG, "GRIP Central Eastern Europe 2017", Fig. 3.3: the disrupted-rate and remaining-flexibility
+bands.
 """
 
 from __future__ import annotations
@@ -177,6 +195,15 @@ def origin_share(deliveries: pd.DataFrame, origin: str = "RU") -> pd.Series:
     total = deliveries.groupby("country").bcm.sum()
     part = deliveries[deliveries.origin == origin].groupby("country").bcm.sum()
     return part.reindex(total.index).fillna(0.0) / total
+
+
+def supply_sources(data: Inputs) -> list[str]:
+    """Return the supply origins whose loss supply-source dependence measures.
+
+    The external suppliers of ``regions.csv`` plus Azerbaijan and Turkmenistan.
+    """
+    r = data.regions
+    return sorted(set(r.code[r.kind == "supplier"]) | {"AZ", "TM"})
 
 
 def curtailment_rate(unserved_bcm: pd.Series, demand_bcm: pd.Series) -> pd.Series:

@@ -21,11 +21,56 @@ def link_energy(n: pypsa.Network) -> pd.Series:
     return n.links_t.p0.mul(w, axis=0).sum()
 
 
+def available_link_energy(n: pypsa.Network, links: pd.Index | None = None,
+                          snapshots=None) -> pd.Series:
+    """Return the energy each Link could take in at ``bus0`` over ``snapshots`` [MWh].
+
+    The available capacity (``p_max_pu`` x ``p_nom_opt``, or ``p_nom`` on an unsolved network)
+    times the snapshot weights, summed; outages and derating lower it with ``p_max_pu``.
+    """
+    links = n.links.index if links is None else links
+    snapshots = n.snapshots if snapshots is None else snapshots
+    w = n.snapshot_weightings.objective.loc[snapshots]
+    solved = "p_nom_opt" in n.links and n.links.loc[links, "p_nom_opt"].notna().all() \
+        and not n.links_t.p0.empty
+    cap = n.links.loc[links, "p_nom_opt" if solved else "p_nom"]
+    pmax = n.get_switchable_as_dense("Link", "p_max_pu", snapshots)[links]
+    return pmax.mul(cap, axis=1).mul(w, axis=0).sum()
+
+
+def carried_link_energy(n: pypsa.Network, links: pd.Index | None = None,
+                        snapshots=None) -> pd.Series:
+    """Return the energy each Link took in at ``bus0`` over ``snapshots`` [MWh] (forward flow)."""
+    links = n.links.index if links is None else links
+    snapshots = n.snapshots if snapshots is None else snapshots
+    w = n.snapshot_weightings.objective.loc[snapshots]
+    p0 = n.links_t.p0.reindex(columns=links, fill_value=0.0).loc[snapshots]
+    return p0.clip(lower=0.0).mul(w, axis=0).sum()
+
+
+def utilisation(carried: pd.Series, available: pd.Series) -> pd.Series:
+    """Return utilisation: energy carried over the energy the available capacity allows [-].
+
+    The one definition of the package (flow tables, bottlenecks, maps): both energies over the
+    same snapshots (:func:`carried_link_energy`, :func:`available_link_energy`, or their sums
+    over a corridor's Links); NaN where nothing was available.
+    """
+    return carried / available.where(available > 0)
+
+
+def link_utilisation(n: pypsa.Network, links: pd.Index | None = None,
+                     snapshots=None) -> pd.Series:
+    """Return the :func:`utilisation` of each Link over ``snapshots`` (default: all) [-]."""
+    return utilisation(carried_link_energy(n, links, snapshots),
+                       available_link_energy(n, links, snapshots))
+
+
 def tabulate_flows(n: pypsa.Network) -> pd.DataFrame:
     """Return annual flow and utilisation of every pipeline, interconnection point and LNG terminal.
 
     Columns: ``name, direction, from, to, carrier, capacity_bcm, flow_bcm, utilisation``; the flow
-    is measured where the gas enters the Link [bcm/yr].
+    is measured where the gas enters the Link [bcm/yr]; ``capacity_bcm`` is the nameplate
+    capacity over a year, ``utilisation`` as defined by :func:`utilisation`.
     """
     links = n.links[n.links.carrier.isin(["gas pipeline", "LNG terminal"])]
     energy = link_energy(n).reindex(links.index)
@@ -36,7 +81,7 @@ def tabulate_flows(n: pypsa.Network) -> pd.DataFrame:
         "from": links.bus0.values, "to": links.bus1.values, "carrier": links.carrier.values,
         "capacity_bcm": cap.values, "flow_bcm": flow.values,
     })
-    out["utilisation"] = (out.flow_bcm / out.capacity_bcm).where(out.capacity_bcm > 0)
+    out["utilisation"] = link_utilisation(n, links.index).to_numpy()
     return out.round(6)
 
 

@@ -15,17 +15,6 @@ SHIPPED_INPUTS: Path = Path(__file__).resolve().parents[2] / "inputs"
 """The ``inputs/`` directory shipped beside the package (the repository's, in a checkout)."""
 
 
-CLIMATES: dict[str, str] = {
-    "average": "average year: the monthly demand shape of the data, spread evenly over each "
-               "month's days",
-    "peak-day": "the design peak day (Dmax): one day at the highest daily demand",
-    "two-week": "two weeks of high demand (ENTSOG's two-week cold spell)",
-    "two-week-dunkelflaute": "two weeks of high gas demand with little wind and sun, so gas "
-                             "plants run harder",
-}
-"""Fallback list of climatic cases, used when ``energy_model.scenarios.climates`` is absent."""
-
-
 def resolve_inputs(directory: str | Path | None = None) -> Path:
     """Return the inputs directory to read: ``directory``, or the shipped one when ``None``."""
     return SHIPPED_INPUTS if directory is None else Path(directory)

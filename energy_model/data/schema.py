@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from energy_model.vocabulary import MODEL_YEARS, OPTION_ACTIONS, STRESS_ACTIONS  # noqa: F401
+
 YEAR_RANGE: tuple[int, int] = (1990, 2060)
 """Allowed range of any year column [year]."""
-
-MODEL_YEARS: tuple[int, ...] = (2024, 2026, 2030)
-"""Years for which networks are built and demand must be complete."""
 
 STATUSES: frozenset[str] = frozenset({"operating", "fid", "planned", "hypothetical"})
 """Asset statuses; ``operating`` and ``fid`` assets are in the base network."""
@@ -21,16 +20,6 @@ POWER_TECHNOLOGIES: frozenset[str] = frozenset({
     "gas CCGT", "gas OCGT", "coal", "lignite", "nuclear", "hydro", "wind onshore",
     "wind offshore", "solar", "other"})
 """Technologies of the electricity layer; ``gas *`` plants burn gas from the gas network."""
-
-OPTION_ACTIONS: frozenset[str] = frozenset({
-    "add_pipeline", "set_capacity", "add_lng", "add_storage", "add_power_link",
-    "add_offshore_wind", "add_power_capacity", "extendable_pipeline"})
-"""Actions an option may take (see :mod:`energy_model.network.options`)."""
-
-STRESS_ACTIONS: frozenset[str] = frozenset({
-    "cut_supply", "outage", "scale_price", "scale_gas_demand", "peak_days",
-    "scale_capacity_factor", "add_power_demand", "slid"})
-"""Actions a stress may take (see :mod:`energy_model.network.options`)."""
 
 SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")
 """Provenance columns carried by every table that holds numbers."""

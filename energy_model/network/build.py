@@ -114,11 +114,25 @@ line and transformer types from disk each time; the copy is ten times cheaper)."
 
 
 def _empty_network() -> pypsa.Network:
-    """Return a new empty network (a copy of one made once per process)."""
+    """Return a new empty network (a copy of one made once per process).
+
+    ``pypsa.Network()`` (and its ``copy``) calls ``logging.basicConfig(level=INFO)``, which
+    would make a library caller's process print every INFO message to stderr; while a network
+    is made here, a NullHandler on the root logger turns that call into a no-op, and the
+    caller's logging is left as it was.
+    """
     global _EMPTY
-    if _EMPTY is None:
-        _EMPTY = pypsa.Network()
-    return _EMPTY.copy()
+    root = logging.getLogger()
+    guard = None if root.handlers else logging.NullHandler()
+    if guard is not None:
+        root.addHandler(guard)
+    try:
+        if _EMPTY is None:
+            _EMPTY = pypsa.Network()
+        return _EMPTY.copy()
+    finally:
+        if guard is not None:
+            root.removeHandler(guard)
 
 
 def check_year(year: object, data: Inputs) -> int:

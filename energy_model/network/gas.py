@@ -5,6 +5,24 @@ every pipeline section and interconnection point as one-directional Links (a rev
 second Link), LNG send-out as Links from the global LNG market, storage as Stores behind injection
 and withdrawal Links, supplies as priced Generators with annual caps (``e_sum_max``), and unserved
 gas as a Generator per demand region priced at its cost of disrupted gas.
+
+Supply potentials (``supply_potentials.csv``): a source with rows there is one Generator per step,
+replacing its ``gas_supply.csv`` row; step 1 keeps the supply's name, later steps are
+``"<name> step k"``, each with its own daily rate, annual volume and price (the supply price plus
+the step's adder), and every step keeps the source's ``origin`` (stresses, remaining flexibility
+and the tables still see one source). The LNG pool's step 1 is the region's 2024 share of world
+LNG applied to each year's world supply; steps 2 and 3 add 25 % each at +5 and +15 EUR/MWh (gas
+won from flexible cargoes by outbidding Asia); the daily rate is annual / 365 × 1.3. The
+North-West European aggregate is bounded by the Norwegian pipeline export record (annual) and its
+December 2023 monthly record (daily). All are estimates; the method of each row is in its note.
+
+References
+----------
+ENTSOG, TYNDP 2017 Annex F (methodology): supply price curves and potentials.
+Energy Institute, "Statistical Review of World Energy 2025": world LNG trade in 2024
+(``sources.csv`` S-ei-2024-lng).
+IEA, "Gas Market Report" (as reported 2025): LNG supply growth to 2026 and 2030
+(``sources.csv`` S-iea-lng-wave, S-iea-lng-2026).
 """
 
 from __future__ import annotations

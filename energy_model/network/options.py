@@ -17,6 +17,7 @@ import pypsa
 
 from energy_model import units
 from energy_model.data.loading import Inputs
+from energy_model.finance import annuity
 from energy_model.network.contracts import raise_contract_maxima
 from energy_model.network.gas import add_lng_terminals, add_pipelines, add_storage
 from energy_model.network.power import ac_bus, add_power_links, thermal_marginal_cost
@@ -39,11 +40,6 @@ def power_options(data: Inputs) -> set[str]:
 def options_need_power(options: Sequence[str], data: Inputs) -> bool:
     """Return whether any of ``options`` needs the electricity layer."""
     return bool(set(options) & power_options(data))
-
-
-def annuity(rate: float, years: float) -> float:
-    """Return the capital recovery factor for ``rate`` [-] over ``years`` [yr] [1/yr]."""
-    return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
 
 
 def annual_option_cost(data: Inputs, option: str) -> float:

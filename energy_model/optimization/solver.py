@@ -168,21 +168,28 @@ def _with_case_constraints(extra_functionality=None):
 
 @contextlib.contextmanager
 def _stdout_to_stderr():
-    """Send what C code writes to file descriptor 1 to descriptor 2 while the block runs."""
+    """Send what C code writes to file descriptor 1 to descriptor 2 while the block runs.
+
+    When this module's logger does not show INFO (``energy-model -q``, or a library caller who
+    has not set up logging) the output (HiGHS's banner) is discarded instead.
+    """
     try:
         sys.stdout.flush()
         saved = os.dup(1)
     except (OSError, ValueError):  # no real stdout (embedded interpreter): nothing to redirect
         yield
         return
+    sink = None if logger.isEnabledFor(logging.INFO) else os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(2 if sink is None else sink, 1)
         yield
     finally:
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+        if sink is not None:
+            os.close(sink)
 
 
 def explain_infeasibility(n: pypsa.Network, limit: int = 8) -> str:

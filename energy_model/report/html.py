@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import logging
 import re
 from pathlib import Path
@@ -104,44 +103,6 @@ def markdown_to_html(text: str) -> str:
     return "\n".join(out)
 
 
-def solve_reference(ds: xr.Dataset, inputs: str | Path | None = None) -> pypsa.Network:
-    """Build and solve the study's reference option without stress (for the maps)."""
-    from energy_model.network.build import build_network
-    from energy_model.optimization.solver import solve
-
-    options = json.loads(ds.attrs.get("options", "{}"))
-    ref = "reference" if "reference" in options else next(iter(options), None)
-    n = build_network(int(ds.attrs["year"]), options.get(ref, []), inputs,
-                      power=bool(int(ds.attrs.get("power", 0))),
-                      resolution=ds.attrs.get("resolution", "daily"))
-    return solve(n)
-
-
-def write_backcast(study_dir: str | Path, inputs: str | Path | None = None,
-                   year: int = 2024) -> Path | None:
-    """Solve ``year`` and write the published-against-modelled table ``study_dir/calibration.csv``.
-
-    Returns the path, or None (logged) when the year has no calibration rows or cannot be solved.
-    """
-    from energy_model.analysis.calibration import compare_exports
-    from energy_model.data.loading import load_inputs
-    from energy_model.network.build import build_network
-    from energy_model.optimization.solver import solve
-
-    try:
-        data = load_inputs(inputs)
-        table = compare_exports(solve(build_network(year, [], data)), data)
-    except Exception as err:
-        logger.warning("back-cast skipped: %s: %s", type(err).__name__, err)
-        return None
-    if table.empty:
-        logger.info("back-cast skipped: no calibration rows for %d", year)
-        return None
-    with output_dir(study_dir, add=True) as stage:
-        table.to_csv(stage / "calibration.csv", index=False)
-    return Path(study_dir) / "calibration.csv"
-
-
 def draw_maps(n: pypsa.Network) -> list[Chart]:
     """Return the annual and peak-day flow maps of a solved network (none without coordinates)."""
     try:
@@ -161,29 +122,32 @@ def draw_maps(n: pypsa.Network) -> list[Chart]:
 
 
 def write_report(study_dir: str | Path, inputs: str | Path | None = None,
-                 network: pypsa.Network | None = None, solve_map: bool = True) -> Path:
+                 network: pypsa.Network | None = None, maps: bool = True) -> Path:
     """Write ``study_dir/report.html`` and ``study_dir/figures/*.png``; return the page's path.
+
+    Nothing is solved here: the maps are drawn from the solved reference case that the study
+    wrote (``study_dir/network.nc``, :func:`energy_model.study.experiments.
+    write_reference_network`) or from ``network``.
 
     Parameters
     ----------
     study_dir : path
         A study's output directory (``results.nc``, the CSV tables, ``summary.md``).
     inputs : path, optional
-        Inputs directory for solving the reference case of the maps (default: shipped inputs).
+        Not read (kept for callers of earlier versions).
     network : pypsa.Network, optional
-        A solved network to map; default ``study_dir/network.nc`` when present, else the
-        study's reference case solved now (unless ``solve_map`` is false).
+        A solved network to map; default ``study_dir/network.nc`` when present (no maps
+        without either).
+    maps : bool
+        Draw the flow maps.
     """
     study_dir = Path(study_dir)
     ds = xr.open_dataset(study_dir / "results.nc").load() \
         if (study_dir / "results.nc").exists() else None
-    if network is None and (study_dir / "network.nc").exists():
+    if network is None and maps and (study_dir / "network.nc").exists():
         network = pypsa.Network(study_dir / "network.nc")
-    if network is None and ds is not None and solve_map:
-        try:
-            network = solve_reference(ds, inputs)
-        except Exception as err:  # the report goes on without maps
-            logger.warning("maps skipped: the reference case could not be solved: %s", err)
+    if not maps:
+        network = None
     charts = (draw_maps(network) if network is not None else []) + make_figures(ds, study_dir)
     page = render_page(study_dir, ds, charts)
     with output_dir(study_dir, add=True) as stage:

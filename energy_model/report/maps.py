@@ -28,6 +28,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Polygon
 
+from energy_model.analysis.tables import (
+    available_link_energy,
+    carried_link_energy,
+    utilisation,
+)
 from energy_model.units import mwh_to_bcm
 
 logger = logging.getLogger(__name__)
@@ -98,17 +103,12 @@ def corridor_flows(n: pypsa.Network, snapshots=None, carriers=(PIPELINE,)) -> pd
     if links.empty:
         return pd.DataFrame(columns=["bus0", "bus1", "energy_mwh", "capacity_mwh",
                                      "utilisation"])
-    w = n.snapshot_weightings.objective.loc[snapshots]
-    p0 = n.links_t.p0.reindex(columns=links.index, fill_value=0.0).loc[snapshots]
-    pmax = n.get_switchable_as_dense("Link", "p_max_pu", snapshots)[links.index]
-    cap_mw = links.p_nom_opt if "p_nom_opt" in links and links.p_nom_opt.notna().all() \
-        else links.p_nom
     df = pd.DataFrame({"bus0": links.bus0, "bus1": links.bus1,
-                       "energy_mwh": p0.clip(lower=0).mul(w, axis=0).sum(),
-                       "capacity_mwh": pmax.mul(cap_mw, axis=1).mul(w, axis=0).sum()})
+                       "energy_mwh": carried_link_energy(n, links.index, snapshots),
+                       "capacity_mwh": available_link_energy(n, links.index, snapshots)})
     df = df.groupby(["bus0", "bus1"], as_index=False).sum()
     df = df[df.bus0 != df.bus1]
-    df["utilisation"] = (df.energy_mwh / df.capacity_mwh.where(df.capacity_mwh > 0)).fillna(0)
+    df["utilisation"] = utilisation(df.energy_mwh, df.capacity_mwh).fillna(0)
     return df.reset_index(drop=True)
 
 

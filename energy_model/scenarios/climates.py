@@ -48,6 +48,19 @@ How a short case is built (rules of this module, with their sources)
   gas under the 1-day Design Case and 2-week Uniform Risk). Without the electricity layer gas for
   power is part of the fixed demand already. With it, each gas plant's dispatch is fixed to its
   average-year dispatch on the case days, so its gas demand cannot move to coal.
+
+The climates a study may list and their names are defined once in :mod:`energy_model.vocabulary`
+(``CLIMATES``); ``two-week-dunkelflaute`` is a library case (``LIBRARY_CLIMATES``) until the study
+default is restricted to cases that need no electricity layer.
+
+References
+----------
+ENTSOG, "Ten-Year Network Development Plan 2015", §6.3.1 (storage in February, no coal-for-gas
+switching); "TYNDP 2017 Main Report", §1.3 and §2.2.2.4 (storage start from the whole-year
+simulation, 100 % simultaneity), and Annex F §2.2.5 (withdrawal curves).
+ENTSOG, "GRIP Central Eastern Europe 2014-2023": the 1-day Design Case and the 14-day Uniform Risk
+case.
+Kittel, M. and Schill, W.-P., "Quantifying the Dunkelflaute" (2024): the renewable drought factor.
 """
 
 from __future__ import annotations
@@ -61,18 +74,13 @@ import pypsa
 from energy_model import units
 from energy_model.data.loading import Inputs
 from energy_model.scenarios.curtailment import refresh_unserved, suspend_contracts
+from energy_model.vocabulary import (  # noqa: F401 (DESIGN_CLIMATES: re-exported)
+    CLIMATES,
+    DESIGN_CLIMATES,
+    LIBRARY_CLIMATES,
+)
 
 logger = logging.getLogger(__name__)
-
-CLIMATES: dict[str, str] = {
-    "average": "the daily model year (365 days, monthly demand shape, contracts in force)",
-    "peak-day": "ENTSOG 1-day Design Case: one day at the 1-in-20 peak-day demand",
-    "two-week": "ENTSOG 14-day Uniform Risk: 14 days at the 1-in-20 two-week average demand",
-}
-"""Climatic cases available in studies (``two-week-dunkelflaute`` is not implemented yet)."""
-
-DESIGN_CLIMATES: tuple[str, ...] = ("peak-day", "two-week")
-"""The ENTSOG design (high-demand) cases."""
 
 CASE_DAYS: dict[str, int] = {"peak-day": 1, "two-week": 14, "two-week-dunkelflaute": 14}
 """Length of each short case [days]."""
@@ -167,7 +175,8 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
         An unsolved network from :func:`energy_model.network.build.build_network` at daily
         resolution (the average year).
     climate : str
-        One of :data:`CLIMATES`; ``average`` leaves ``n`` unchanged.
+        One of :data:`energy_model.vocabulary.CLIMATES` or
+        :data:`~energy_model.vocabulary.LIBRARY_CLIMATES`; ``average`` leaves ``n`` unchanged.
     reference : dict, optional
         :func:`reference_state` of the solved undisturbed average year; without it storage
         starts at :data:`FULL_RATE_FILL` of working gas (logged).
@@ -176,7 +185,8 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
         n.meta = {**n.meta, "climate": "average"}
         return
     if climate not in CASE_DAYS:
-        raise ValueError(f"unknown climate {climate!r}; known: {list(CLIMATES)}")
+        raise ValueError(f"unknown climate {climate!r}; known: "
+                         f"{[*CLIMATES, *LIBRARY_CLIMATES]}")
     if n.meta.get("resolution") != "daily":
         raise ValueError("short climatic cases are built from the daily network")
     if climate == "two-week-dunkelflaute" and not n.meta.get("power"):

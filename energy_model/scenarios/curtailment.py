@@ -1,5 +1,26 @@
 """Curtailment rules of stressed cases: contracts suspended; cooperative, uncooperative and
-isolated sharing."""
+isolated sharing.
+
+* **Contracts suspended** in every stressed case (no minimum, no maximum: force majeure and
+  emergency trading, as in ENTSOG's contract-free security-of-supply simulations).
+* **Cooperative** (the study default): "if possible, all the Zones will share the same disrupted
+  rate". Each region's unserved volume over the window is split into 100 bands of 1 % of its
+  window demand, band k costing k × 10 EUR/MWh more: a convex penalty on the curtailment *rate*,
+  so rates equalise to within one band wherever the network allows, and transport costs cannot
+  tilt the result.
+* **Uncooperative** (``isolated: true`` in a study): "Member States export gas only if own demand
+  completely satisfied". In the short climatic cases a MILP with one binary per country and day:
+  a country that curtails anything exports nothing from its grid bus, dedicated corridor transit
+  keeps flowing. In the average year (a 365-day MILP is too slow) every cross-border flow is
+  capped at its undisturbed value instead, kept only for studies without design cases.
+
+References
+----------
+ENTSOG, TYNDP 2017 Annex F (methodology), §4.2: cooperative sharing of the disrupted rate
+(``sources.csv`` D-entsog-annexf-2017-ind).
+ENTSOG, Annual Report 2014, p. 31: the stress test's cooperative and non-cooperative behaviour
+(``sources.csv`` D-entsog-ar-2014).
+"""
 
 from __future__ import annotations
 

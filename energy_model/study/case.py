@@ -160,7 +160,7 @@ def isolated_average_unserved(proto, undisturbed_p0, solver_options: dict) -> di
 
 def case_remaining_flexibility(proto) -> dict:
     """Return ENTSOG's remaining flexibility per country [-] of the unsolved case ``proto``."""
-    from energy_model.analysis.flexibility import remaining_flexibility
+    from energy_model.study.experiments import remaining_flexibility
 
     return remaining_flexibility(proto.copy).round(6).to_dict()
 

@@ -41,6 +41,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.data.loading import Inputs
+from energy_model.finance import internal_rate, payback_year, present_value
 from energy_model.units import GCV_MWH_PER_BCM
 
 logger = logging.getLogger(__name__)
@@ -90,13 +91,6 @@ def average_climate(ds: xr.Dataset) -> str:
     """Return the climatic case that stands for the whole year (``average``, else the first)."""
     climates = [str(c) for c in ds.climate.values]
     return "average" if "average" in climates else climates[0]
-
-
-def annuity_factor(rate: float, years: float) -> float:
-    """Return the present value of 1 per year for ``years`` at ``rate`` [yr]."""
-    from energy_model.network.options import annuity
-
-    return 1.0 / annuity(rate, years)
 
 
 def co2_price(data: Inputs, country: str, years: np.ndarray) -> np.ndarray:
@@ -208,31 +202,6 @@ def cost_flows(assets: list[Asset], end: int) -> pd.DataFrame:
         used = end - installed + 1
         out.loc[end, "residual_value"] += a.capex * max(life - used, 0) / life
     return out
-
-
-def present_value(flows: pd.Series, rate: float, base_year: int) -> float:
-    """Return the value of yearly ``flows`` discounted to ``base_year`` at ``rate`` [EUR]."""
-    t = flows.index.to_numpy() - base_year
-    return float((flows.to_numpy() / (1 + rate) ** t).sum())
-
-
-def internal_rate(net: pd.Series) -> float:
-    """Return the internal rate of return of yearly net flows, NaN if not defined."""
-    from scipy.optimize import brentq
-
-    if not ((net < 0).any() and (net > 0).any()):
-        return float("nan")
-    f = lambda r: present_value(net, r, int(net.index[0]))  # noqa: E731
-    lo, hi = -0.9, 10.0
-    return float(brentq(f, lo, hi)) if f(lo) * f(hi) < 0 else float("nan")
-
-
-def payback_year(net: pd.Series, rate: float, base_year: int) -> float:
-    """Return the first year in which the discounted cumulative net flow turns >= 0, or NaN."""
-    t = net.index.to_numpy() - base_year
-    cum = np.cumsum(net.to_numpy() / (1 + rate) ** t)
-    ok = np.flatnonzero((cum >= 0) & (np.arange(len(cum)) >= np.argmin(cum)))
-    return float(net.index[ok[0]]) if len(ok) and cum.min() < 0 else float("nan")
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,9 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: Path, workers: int 
     from energy_model.study.summary import write_summary
 
     write_summary(ds, stage, data)  # again, now with cba.csv and the inputs' names
+    from energy_model.study.experiments import write_reference_network
+
+    write_reference_network(study, data, power, stage)  # the report's maps read it
     return ds
 
 

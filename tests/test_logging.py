@@ -1,0 +1,36 @@
+"""Library use leaves logging to the application; ``energy-model -q`` prints no solver banner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import REPO, TINY
+
+LIBRARY_USE = f"""
+import logging
+import energy_model as em
+n = em.solve(em.build_network(2030, inputs={str(TINY)!r}))
+print(logging.getLogger("energy_model").level, len(logging.getLogger().handlers),
+      logging.getLogger().level)
+"""
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
+                          cwd=REPO, check=True)
+
+
+def test_library_use_writes_no_info_and_changes_no_logging_level():
+    out = _run(["-W", "ignore", "-c", LIBRARY_USE])
+    assert out.stdout.split() == ["0", "0", "30"]  # NOTSET, no root handler, root at WARNING
+    assert "INFO" not in out.stderr and "HiGHS" not in out.stderr, out.stderr
+
+
+def test_quiet_command_line_prints_no_solver_banner(tmp_path):
+    out = _run(["-W", "ignore", "-m", "energy_model.cli", "-q", "solve", "--year", "2030",
+                "--inputs", str(TINY), "--out", str(tmp_path / "out")])
+    assert "HiGHS" not in out.stderr and "INFO" not in out.stderr, out.stderr
+    assert "HiGHS" not in out.stdout
