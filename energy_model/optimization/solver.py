@@ -15,7 +15,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.network.topology import link_ports
-from energy_model.optimization.lean import lean_bounds
+from energy_model.optimization.lean import limits_to_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def optimize(n: pypsa.Network, solver_options: dict,
 
     PyPSA's ``n.optimize`` without the parts our networks do not need (measured in
     ``examples/benchmark.py``): dispatch limits as variable bounds
-    (:func:`energy_model.optimization.lean.lean_bounds`, the same LP with a third of the rows),
+    (:func:`energy_model.optimization.lean.limits_to_bounds`, the same LP with a third of the rows),
     no consistency check (the builder guarantees known buses and
     carriers, and :func:`energy_model.network.topology.check_no_energy_creation` the links), and
     no network topology or voltage angles after the solve (gas and the electricity layer are
@@ -110,14 +110,26 @@ def optimize(n: pypsa.Network, solver_options: dict,
     tuple of str
         linopy's ``(status, condition)``.
     """
-    with lean_bounds() if lean else contextlib.nullcontext():
-        m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
-    if extra_functionality is not None:
-        extra_functionality(n, n.snapshots)
+    m = build_model(n, extra_functionality, lean)
     status, condition = m.solve(solver_name="highs", io_api="direct", **solver_options)
     if status == "ok":
         assign_results(n)
     return status, condition
+
+
+def build_model(n: pypsa.Network, extra_functionality=None, lean: bool = True):
+    """Build the linopy model of ``n`` (``n.model``) as :func:`optimize` solves it; return it.
+
+    PyPSA's ``create_model`` without the consistency check or the objective constant, the
+    dispatch limits moved to variable bounds (``lean``,
+    :func:`energy_model.optimization.lean.limits_to_bounds`), then ``extra_functionality``.
+    """
+    m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
+    if lean:
+        limits_to_bounds(n)
+    if extra_functionality is not None:
+        extra_functionality(n, n.snapshots)
+    return m
 
 
 def assign_results(n: pypsa.Network) -> None:
