@@ -73,6 +73,8 @@ _COSTS = {"Generator": "marginal_cost", "Link": "marginal_cost",
 _BOUND_ATTRS = {c: {NOMINAL[c], f"{DISPATCH[c]}_max_pu", f"{DISPATCH[c]}_min_pu"}
                 for c in LEAN_COMPONENTS}
 _SUM_ROWS = {"e_sum_min": "Generator-e_sum_min", "e_sum_max": "Generator-e_sum_max"}
+_EXPANSION_LIMITS = {c: {f"{NOMINAL[c]}_min", f"{NOMINAL[c]}_max"} for c in LEAN_COMPONENTS}
+"""Limits of capacity expansion: not in the LP for fixed-capacity assets."""
 
 WARM_MIN_SNAPSHOTS: int = 30
 """Re-solve from the last basis when a case has at least this many snapshots.
@@ -206,6 +208,9 @@ class Resolver:
                 costs = True
             elif comp in _BOUND_ATTRS and attr in _BOUND_ATTRS[comp]:
                 bounds.setdefault(comp, set()).update(names)
+            elif comp in _EXPANSION_LIMITS and attr in _EXPANSION_LIMITS[comp]:
+                if not names <= set(self._lean[comp]):
+                    return False
             elif comp == "Generator" and attr in _SUM_ROWS:
                 sums.update((attr, name) for name in names)
             else:
@@ -394,24 +399,39 @@ class Resolver:
 
 # -- the network's inputs ----------------------------------------------------------------------
 def _capture_inputs(n: pypsa.Network) -> dict:
-    """Return the network's model inputs: key -> a copy (see the module doc)."""
+    """Return the network's model inputs: key -> a copy (see the module doc).
+
+    Keys: ``"snapshots"``, ``"weights"``, ``"meta"``, ``("index", component)`` and
+    ``(component, attribute, is_time_series)``; a static column is kept as an array in the
+    order of the component's index.
+    """
     meta = n.meta or {}
     out: dict = {"snapshots": n.snapshots.copy(),
                  "weights": n.snapshot_weightings.copy(),
                  "meta": repr([meta.get(k) for k in _MODEL_META])}
     for c in n.components:
         static = c.static
-        out[("index", c.name)] = static.index.copy()
+        out[("index", c.name)] = static.index
         if static.empty:
             continue
-        outputs = set(c.attrs.index[c.attrs.status.str.startswith("Output")])
+        outputs = _outputs(c)
         for col in static.columns:
             if col not in outputs:
-                out[(c.name, col, False)] = static[col].copy()
+                out[(c.name, col, False)] = static[col].to_numpy(copy=True)
         for attr, df in c.dynamic.items():
             if attr not in outputs and not df.empty:
                 out[(c.name, attr, True)] = df.copy()
     return out
+
+
+_OUTPUTS: dict[str, frozenset] = {}
+
+
+def _outputs(c) -> frozenset:
+    """Return the output attributes of a PyPSA component (cached per component)."""
+    if c.name not in _OUTPUTS:
+        _OUTPUTS[c.name] = frozenset(c.defaults.index[c.defaults.status.str.startswith("Output")])
+    return _OUTPUTS[c.name]
 
 
 def _changed_inputs(old: dict, new: dict) -> dict:
@@ -422,7 +442,8 @@ def _changed_inputs(old: dict, new: dict) -> dict:
         if a is None or b is None:  # an attribute or time series that appeared or went
             x = a if a is not None else b
             if isinstance(key, tuple) and len(key) == 3:
-                out[key] = set(x.columns if isinstance(x, pd.DataFrame) else x.index)
+                out[key] = set(x.columns if isinstance(x, pd.DataFrame)
+                               else new.get(("index", key[0]), old[("index", key[0])]))
             else:
                 out[key] = None
             continue
@@ -432,13 +453,13 @@ def _changed_inputs(old: dict, new: dict) -> dict:
         elif isinstance(a, pd.Index):
             if not a.equals(b):
                 out[key] = None
-        elif isinstance(a, pd.Series):
-            if not a.index.equals(b.index):
+        elif isinstance(a, np.ndarray):  # a static column
+            if a.shape != b.shape:
                 out[key] = None
                 continue
-            diff = _differ(a.to_numpy(), b.to_numpy())
+            diff = _differ(a, b)
             if diff.any():
-                out[key] = set(a.index[diff])
+                out[key] = set(new[("index", key[0])][diff])
         else:  # DataFrame: a time series (names as columns) or the snapshot weightings
             if not (a.index.equals(b.index) and a.columns.equals(b.columns)):
                 if isinstance(key, tuple) and a.index.equals(b.index):
@@ -491,7 +512,8 @@ def _restore_inputs(n: pypsa.Network, original: dict) -> None:
             c.dynamic[attr] = (value.copy() if value is not None
                                else pd.DataFrame(index=n.snapshots))
         elif value is not None:
-            c.static[attr] = value.reindex(c.static.index)
+            index = original[("index", comp)]
+            c.static[attr] = pd.Series(value, index=index).reindex(c.static.index)
         elif attr in c.static:
             c.static.drop(columns=attr, inplace=True)
 

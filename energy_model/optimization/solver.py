@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 
+import numpy as np
 import pandas as pd
 import pypsa
 
@@ -150,7 +151,7 @@ def assign_results(n: pypsa.Network) -> None:
 def _drop_outputs(n: pypsa.Network) -> None:
     """Empty the output time series (``p``, ``p0``, ``e``, prices, shadow prices) of ``n``."""
     for c in n.components:
-        attrs = c.attrs
+        attrs = c.defaults
         outputs = attrs.index[attrs.varying & attrs.status.str.startswith("Output")]
         for attr in outputs.intersection(list(c.dynamic)):
             if not c.dynamic[attr].empty:
@@ -251,13 +252,15 @@ def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
     Computed component by component (generators, loads, stores, every Link port), independent of
     PyPSA's own bookkeeping; a correct solution is zero everywhere.
     """
-    bal = pd.DataFrame(0.0, index=n.snapshots, columns=n.buses.index)
+    bal = np.zeros((len(n.buses), len(n.snapshots)))  # bus x snapshot, summed with numpy
 
     def add(values: pd.DataFrame, buses: pd.Series, sign: float = 1.0) -> None:
         if values.empty:
             return
-        grouped = (sign * values).T.groupby(buses.reindex(values.columns).values).sum().T
-        bal.loc[:, grouped.columns] += grouped
+        rows = n.buses.index.get_indexer(buses.reindex(values.columns).to_numpy())
+        if (rows < 0).any():
+            raise KeyError(f"unknown buses {sorted(set(buses.reindex(values.columns)[rows < 0]))}")
+        np.add.at(bal, rows, sign * np.nan_to_num(values.to_numpy(dtype=float).T))
 
     add(n.generators_t.p, n.generators.bus)
     add(n.loads_t.p, n.loads.bus, -1.0)
@@ -266,7 +269,7 @@ def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
         buses = n.links[f"bus{port}"]
         used = buses[buses != ""].index
         add(n.links_t[f"p{port}"][used], buses[used], -1.0)
-    return bal
+    return pd.DataFrame(bal.T, index=n.snapshots, columns=n.buses.index)
 
 
 def check_energy_balance(n: pypsa.Network, tol: float = BALANCE_TOLERANCE_MW) -> None:
