@@ -515,7 +515,7 @@ def _restore_inputs(n: pypsa.Network, original: dict) -> None:
             index = original[("index", comp)]
             c.static[attr] = pd.Series(value, index=index).reindex(c.static.index)
         elif attr in c.static:
-            c.static.drop(columns=attr, inplace=True)
+            del c.static[attr]
 
 
 def _dense_costs(n: pypsa.Network) -> dict[str, pd.DataFrame]:
