@@ -5,10 +5,10 @@ Run from the repository root::
     python examples/benchmark.py                       # every figure (about 10 minutes)
     python examples/benchmark.py --readme /work/scratch/readme_14.md   # also write the table
 
-Each figure is printed with its target (issue #14) and whether it holds. Timings are wall-clock
-seconds, best of ``--repeat`` runs, with the CPU seconds of this process beside them and the
-machine's load average (``os.getloadavg``) at the start and end: on a shared machine a high
-load stretches wall time, not CPU time. Not a test: timings depend on the machine.
+Each figure is printed with its target (issues #14 and #25) and whether it holds. Timings are
+wall-clock seconds, best of ``--repeat`` runs, with the CPU seconds of this process beside them
+and the machine's load average (``os.getloadavg``) at the start and end: on a shared machine a
+high load stretches wall time, not CPU time. Not a test: timings depend on the machine.
 
 "Pure HiGHS" is the same LP (the HiGHS model linopy builds for the case, copied into a fresh
 ``highspy.Highs`` with the same options) solved from scratch: the floor no modelling layer can
@@ -248,6 +248,104 @@ def bench_remaining_flexibility(year: int, data, options: dict, annual: dict) ->
            total_w <= 3 * annual["case"])
 
 
+def bench_short_cases(year: int, data, options: dict, stresses: list[str],
+                      repeat: int) -> None:
+    """Time the design-day cases of the main study applied and re-solved in place (issue 25).
+
+    For each design climate (peak day, two weeks) and curtailment rule (cooperative LP,
+    uncooperative MILP) one :class:`~energy_model.optimization.resolve.Resolver` is built as
+    :mod:`energy_model.study.batch` builds it; each stress is then applied to it and re-solved
+    in place (reset + ``apply_stress`` + ``solve``, with the assignment the batch uses) and
+    compared with the pure HiGHS solve of the same LP (the kept HiGHS model copied into a
+    fresh ``Highs``, from scratch). The figure is the median ratio over the cases.
+    """
+    import numpy as np
+
+    from energy_model.optimization.resolve import Resolver, prefer_warm
+    from energy_model.optimization.solver import build_model
+    from energy_model.scenarios.climates import make_climate_case, reference_state
+    from energy_model.scenarios.curtailment import (
+        apply_cooperative_curtailment,
+        apply_uncooperative_curtailment,
+    )
+    from energy_model.scenarios.stresses import apply_stress
+
+    print(f"\n{year}: design-day cases applied and re-solved in place (main study's stresses)")
+    avg = em.solve(em.build_network(year, inputs=data), solver_options=options)
+    ratios, cpu_ratios, walls, highs_walls = [], [], [], []
+    for climate in ("peak-day", "two-week"):
+        ref = reference_state(avg, climate)
+
+        def build(climate=climate, ref=ref):
+            n = em.build_network(year, inputs=data)
+            make_climate_case(n, climate, data, ref)
+            return n
+
+        w, c, n = timed(build, repeat)
+        record(f"{climate}: cold build of the case network", w, c, target="<= 0.2 s",
+               holds=w <= 0.2)
+        apply_cooperative_curtailment(n)
+        w, c, _ = timed(lambda n=n: build_model(n, _with_case_constraints()), repeat)
+        record(f"{climate}: its linopy model (create_model + case constraints)", w, c)
+        for rule, curtail, assign in (("cooperative", apply_cooperative_curtailment, True),
+                                      ("uncooperative", apply_uncooperative_curtailment,
+                                       "generators")):
+            n = build()
+            curtail(n)
+            r = Resolver(n, options)
+            meta = dict(r.n.meta)
+            start = len(walls)
+            for stress in stresses:
+                def case(stress=stress, r=r, meta=meta, assign=assign):
+                    r.reset()
+                    r.n.meta = dict(meta)
+                    apply_stress(r.n, stress, data)
+                    return r.solve(warm=prefer_warm(r.n), assign=assign)
+
+                try:
+                    w, c, _ = timed(case, repeat)
+                except ValueError as err:  # e.g. a stress that needs the electricity layer
+                    print(f"  {climate}, {rule}, {stress}: skipped ({err})")
+                    continue
+                with _stdout_to_stderr():
+                    hw, hc = pure_highs(r.solver.solver_model, r.options, repeat)
+                ratios.append(w / hw)
+                cpu_ratios.append(c / max(hc, 1e-9))
+                walls.append(w)
+                highs_walls.append(hw)
+            k = len(walls) - start
+            print(f"  {climate}, {rule}: {k} stresses, median "
+                  f"{np.median(walls[-k:]) * 1e3:.1f} ms in place, "
+                  f"{np.median(highs_walls[-k:]) * 1e3:.1f} ms pure HiGHS "
+                  f"({r.in_place} applied in place, {r.rebuilds} rebuilt)")
+    ratio = float(np.median(ratios))
+    hw = float(np.median(highs_walls))
+    record(f"short case applied + re-solved in place, median of {len(ratios)} "
+           f"(cpu ratio {np.median(cpu_ratios):.1f} x)", float(np.median(walls)), None,
+           (hw, hw), "<= 10 x HiGHS", ratio <= 10.0)
+
+
+def bench_indicators(year: int, inputs: str, annual: dict) -> None:
+    """Time ``energy-model indicators --year`` against one annual case (issue 25: <= 3 x)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    print(f"\nenergy-model indicators --year {year}")
+    out = Path(tempfile.mkdtemp(prefix="energy_model_bench_")) / "out"
+    cmd = [sys.executable, "-m", "energy_model.cli", "indicators", "--year", str(year),
+           "--inputs", inputs, "--out", str(out), "-q"]
+    w0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - w0
+    shutil.rmtree(out.parent, ignore_errors=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"indicators failed ({proc.returncode}):\n{proc.stderr}")
+    record(f"indicators --year {year} ({wall / annual['case']:.1f} x one annual case)", wall,
+           None, (annual["highs"], annual["highs_cpu"]),
+           f"<= 3 x one annual case ({3 * annual['case']:.1f} s)", wall <= 3 * annual["case"])
+
+
 def bench_study(study: Path, inputs: str) -> None:
     """Run a whole study from scratch in a subprocess; time it and its peak memory.
 
@@ -369,6 +467,10 @@ def main() -> None:
     parser.add_argument("--no-algorithms", action="store_true",
                         help="skip the comparison of HiGHS settings")
     parser.add_argument("--no-rf", action="store_true", help="skip remaining flexibility")
+    parser.add_argument("--no-short", action="store_true",
+                        help="skip the design-day cases re-solved in place")
+    parser.add_argument("--no-indicators", action="store_true",
+                        help="skip the indicators sweep")
     parser.add_argument("--study", type=Path, default=Path("examples/diversification.yaml"),
                         help="the study timed from scratch (the main study)")
     parser.add_argument("--no-study", action="store_true", help="skip the whole-study figure")
@@ -391,6 +493,13 @@ def main() -> None:
         n = em.build_network(main_year, inputs=data)
         em.solve(n, solver_options=options)
         bench_algorithms(n.model.solver_model, options, args.repeat)
+    if not args.no_short:
+        from energy_model.study.schema import load_study
+
+        stresses = list(load_study(args.study, data).stresses)
+        bench_short_cases(main_year, data, options, stresses, args.repeat)
+    if not args.no_indicators:
+        bench_indicators(main_year, args.inputs, figures[main_year])
     if not args.no_resolve:
         bench_resolve(main_year, data, options, highs)
     if not args.no_rf:

@@ -95,11 +95,81 @@ def test_cooperative_bands_follow_the_demand(tiny):
     assert r.solve() == pytest.approx(cold(tiny, coop_double), rel=1e-9)
 
 
-def test_structural_change_is_refused(tiny):
+def weights_x3(n):
+    n.snapshot_weightings["objective"] *= 3.0  # the reported bug: dropped in place on d4b6e21
+
+
+def all_weights_x2(n):
+    n.snapshot_weightings.loc[:, :] = n.snapshot_weightings.to_numpy() * 2.0
+
+
+def p3_efficiency(n):
+    n.links.loc["P3", "efficiency"] = 0.5  # a coefficient of the nodal balance
+
+
+def azeri_field_profile(n):
+    n.generators_t.p_max_pu["AZ Field"] = np.linspace(0.2, 1.0, len(n.snapshots))
+
+
+def new_supply(n):
+    n.add("Generator", "TR LNG", bus="TR", carrier="gas supply", p_nom=500.0,
+          marginal_cost=20.0)
+
+
+def new_annual_cap(n):
+    n.generators.loc["TR unserved gas", "e_sum_min"] = 1.0e5  # MWh: a row the model lacks
+
+
+# each kind of model input: bounds, a time series, costs, weights, coefficients, structure
+KINDS = {"bounds": p3_half, "profile": azeri_field_profile, "costs": lng_price,
+         "demand": double_tr_demand, "objective weights": weights_x3,
+         "all weights": all_weights_x2, "coefficient": p3_efficiency,
+         "component added": new_supply, "row added": new_annual_cap}
+IN_PLACE = {"bounds", "profile", "costs", "demand", "objective weights", "all weights",
+            "coefficient"}
+"""The kinds linopy applies to the kept HiGHS model; the others rebuild it."""
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_of_change_equals_a_cold_rebuild(tiny, kind):
+    change = KINDS[kind]
     r = Resolver(build_network(YEAR, inputs=tiny))
-    r.n.links.loc["P3", "efficiency"] = 0.5
+    base = r.objective
+    change(r.n)
+    got = r.solve()
+    want = cold(tiny, change)
+    assert got == pytest.approx(want, rel=1e-9)
+    assert r.n.objective == pytest.approx(want, rel=1e-9)
+    assert want != pytest.approx(base, rel=1e-6)  # the change matters
+    assert (r.in_place, r.rebuilds) == ((1, 0) if kind in IN_PLACE else (0, 1))
+    r.reset()  # and back: the original case again, in place or rebuilt
+    assert r.solve() == pytest.approx(base, rel=1e-9)
+
+
+def test_weights_then_costs_in_place(tiny):
+    # a fast-path change after a rebuilt model works relative to the new model
+    def both(n):
+        weights_x3(n)
+        lng_price(n)
+
+    r = Resolver(build_network(YEAR, inputs=tiny))
+    weights_x3(r.n)
+    r.solve()
+    lng_price(r.n)
+    assert r.solve(warm=False) == pytest.approx(cold(tiny, both), rel=1e-9)
+
+
+def test_structural_change_is_refused_without_rebuild(tiny):
+    r = Resolver(build_network(YEAR, inputs=tiny), rebuild=False)
+    base = r.objective
+    new_supply(r.n)
     with pytest.raises(RebuildRequiredError):
         r.solve()
+    r.reset()  # the added generator removed again
+    assert "TR LNG" not in r.n.generators.index
+    assert r.solve() == pytest.approx(base, rel=1e-12)
+    p3_efficiency(r.n)  # numbers of the same LP are still applied in place
+    assert r.solve() == pytest.approx(cold(tiny, p3_efficiency), rel=1e-9)
 
 
 def remaining_flexibility_by_rebuilding(build, countries):
@@ -206,8 +276,13 @@ def test_generators_only_assignment_matches_the_full_one(tiny):
 
 
 def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
-    from energy_model.optimization.lean import LEAN_COMPONENTS, dispatch_limits, lean_assets
-    from energy_model.optimization.resolve import _ATTR, _limits
+    from energy_model.optimization.lean import (
+        DISPATCH,
+        LEAN_COMPONENTS,
+        dispatch_limits,
+        lean_assets,
+    )
+    from energy_model.optimization.resolve import _limits
 
     n = build_network(YEAR, inputs=tiny)
     p3_half(n)  # a binding link limit
@@ -219,7 +294,7 @@ def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
         names = lean_assets(n, comp, n.snapshots)
         if names.empty:
             continue
-        lo, up = dispatch_limits(n, comp, _ATTR[comp], names, n.snapshots)
+        lo, up = dispatch_limits(n, comp, DISPATCH[comp], names, n.snapshots)
         lo2, up2 = _limits(n, comp, names)
         assert np.allclose(lo.transpose("snapshot", "name").to_numpy(), lo2)
         assert np.allclose(up.transpose("snapshot", "name").to_numpy(), up2)
@@ -228,11 +303,10 @@ def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
 def test_refused_change_leaves_the_kept_model_as_it_was(tiny):
     # a capacity cut together with an annual cap where the LP has no row: refused as a whole,
     # so after reset the kept model solves the original case again (nothing half-pushed)
-    r = Resolver(build_network(YEAR, inputs=tiny))
+    r = Resolver(build_network(YEAR, inputs=tiny), rebuild=False)
     base = r.objective
     p3_half(r.n)
-    gen = r.n.generators.index[r.n.generators.carrier == "unserved gas"][0]
-    r.n.generators.loc[gen, "e_sum_max"] = 1.0
+    new_annual_cap(r.n)
     with pytest.raises(RebuildRequiredError):
         r.solve()
     r.reset()

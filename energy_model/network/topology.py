@@ -60,7 +60,7 @@ def remove_unattached_buses(n: pypsa.Network) -> None:
     """Remove buses that no component uses (regions without assets in this year)."""
     used: set[str] = set()
     for c in ("Generator", "Load", "Store", "StorageUnit"):
-        used |= set(n.static(c).bus)
+        used |= set(n.components[c].static.bus)
     for col in port_columns(n):
         used |= set(n.links[col])
     unused = n.buses.index.difference(list(used))

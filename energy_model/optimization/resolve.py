@@ -1,36 +1,55 @@
-"""Build once, solve many: re-solve a case after changing bounds and right-hand sides in place.
+"""Build once, solve many: re-solve a case in place after changing its network.
 
-Most cases of an assessment differ from a solved one only in numbers that are bounds or
-right-hand sides of the same LP: a supply cut (``p_nom`` of Generators), an outage (``p_nom`` of
-Links), a demand step (``p_set`` of Loads), capacity factors (``p_max_pu``), prices
-(``marginal_cost``), suspended contracts (``e_sum_min``/``e_sum_max``). :class:`Resolver` builds
-the linopy model and its HiGHS object once; after the network is changed with the usual
-functions (``apply_stress``, ``refresh_unserved``, editing ``n.loads_t.p_set`` …),
-:meth:`Resolver.solve` pushes the changed numbers into HiGHS (``changeColsBounds``,
-``changeRowsBounds``, ``changeColsCost``), re-runs it and writes the solution back to the network
-as :func:`energy_model.optimization.solver.solve` does, so every table function works on it.
+:class:`Resolver` builds the linopy model of a case and a HiGHS solver that tracks updates
+(linopy's persistent-update API: ``Solver.from_name(..., track_updates=True)``, which keeps a
+:class:`linopy.persistent.ModelSnapshot` of what HiGHS holds). After the network is changed with
+the usual functions (``apply_stress``, ``refresh_unserved``, editing ``n.loads_t.p_set`` …),
+:meth:`Resolver.solve` finds every changed input of the network, brings the linopy model up to
+date, lets linopy diff it against its snapshot (:class:`linopy.persistent.ModelDiff`) and apply
+the difference to HiGHS in place, re-runs HiGHS and writes the solution back to the network as
+:func:`energy_model.optimization.solver.solve` does.
 
-A change that is not a number of the same LP (a component added or removed, an efficiency, an
-extendable flag, a new annual cap where there was none) raises :class:`RebuildRequiredError`;
-build a fresh network then. The uncooperative variant (a mixed-integer program) is re-solved in
-place too: its big-M coefficients (a country's unserved-gas and export capacities) are
-recomputed from the changed network and written into the matrix (``changeCoeff``).
+How a change reaches the linopy model. The network's inputs are compared with those of the last
+solve: every static column except PyPSA's outputs (custom columns included), every input time
+series, the snapshots, the snapshot weightings and the keys of ``n.meta`` that add constraints.
 
-Warm or cold: HiGHS keeps the basis of the last solve; ``warm=True`` starts the dual simplex
-from it (no presolve), ``warm=False`` clears it and solves from scratch with presolve.
-``examples/benchmark.py`` measures both on the real cases (see the README for the choice).
+* A change of a number the kept model holds directly is written into it with linopy's public
+  mutation API (the fast path): dispatch limits of fixed-capacity assets (``p_nom``, ``e_nom``,
+  ``*_max_pu``, ``*_min_pu``; variable bounds, :mod:`energy_model.optimization.lean`), loads
+  (``p_set``; right-hand sides of the nodal balances and the cooperative curtailment bands),
+  marginal costs (objective coefficients), annual caps that have a row (``e_sum_min``,
+  ``e_sum_max``) and the big-M terms of the uncooperative rules.
+* Any other change (snapshot weightings, efficiencies, a component added, an extendable flag,
+  a custom column …) rebuilds the linopy model from the network; linopy diffs the whole model
+  and applies it in place when only numbers moved (coefficients, costs, bounds, right-hand
+  sides), and otherwise rebuilds the HiGHS model (a :class:`linopy.persistent.RebuildReason`:
+  rows or columns added or removed). With ``rebuild=False`` such a change raises
+  :class:`RebuildRequiredError` instead.
+
+So no change is dropped: it is applied, or the model is rebuilt, or the solve is refused.
+
+Warm or cold: HiGHS keeps the basis of the last solve through in-place updates; ``warm=True``
+starts from it, ``warm=False`` clears it and solves from scratch with presolve.
+``examples/benchmark.py`` measures both on the real cases.
+
+References
+----------
+linopy 0.10, ``linopy.persistent`` and ``linopy.solvers.Solver.update``
+(https://github.com/PyPSA/linopy).
 """
 
 from __future__ import annotations
 
 import logging
 
-import highspy
 import numpy as np
 import pandas as pd
 import pypsa
+import xarray as xr
+from linopy.persistent import RebuildReason
+from linopy.solvers import Solver
 
-from energy_model.optimization.lean import LEAN_COMPONENTS, lean_assets
+from energy_model.optimization.lean import DISPATCH, LEAN_COMPONENTS, NOMINAL, lean_assets
 from energy_model.optimization.solver import (
     BALANCE_TOLERANCE_MW,
     DEFAULT_SOLVER_OPTIONS,
@@ -38,17 +57,24 @@ from energy_model.optimization.solver import (
     _stdout_to_stderr,
     _with_case_constraints,
     assign_results,
+    build_model,
     check_energy_balance,
-    optimize,
 )
 
 logger = logging.getLogger(__name__)
 
-_ATTR = {"Generator": "p", "Link": "p", "Store": "e"}
 _MODEL_META = ("withdrawal_curve", "full_rate_fill", "cooperative", "uncooperative")
 """Keys of ``n.meta`` that add constraints at solve time (scenarios.constraints)."""
-_SUM_ROWS = {"e_sum_min": "Generator-e_sum_min", "e_sum_max": "Generator-e_sum_max"}
 
+_COSTS = {"Generator": "marginal_cost", "Link": "marginal_cost",
+          "Store": "marginal_cost_storage"}
+"""The cost attribute written as objective coefficients of each lean component's variable."""
+
+_BOUND_ATTRS = {c: {NOMINAL[c], f"{DISPATCH[c]}_max_pu", f"{DISPATCH[c]}_min_pu"}
+                for c in LEAN_COMPONENTS}
+_SUM_ROWS = {"e_sum_min": "Generator-e_sum_min", "e_sum_max": "Generator-e_sum_max"}
+_EXPANSION_LIMITS = {c: {f"{NOMINAL[c]}_min", f"{NOMINAL[c]}_max"} for c in LEAN_COMPONENTS}
+"""Limits of capacity expansion: not in the LP for fixed-capacity assets."""
 
 WARM_MIN_SNAPSHOTS: int = 30
 """Re-solve from the last basis when a case has at least this many snapshots.
@@ -56,8 +82,7 @@ WARM_MIN_SNAPSHOTS: int = 30
 Measured with ``examples/benchmark.py`` (2030, two runs): on the 365-day year a warm re-solve
 beat a cold one for every change tried (supply cut, outage, winter demand, a demand step:
 0.6-0.7 x the cold CPU time). On the 1-day and 14-day cases the two are within the machine's
-noise (cold faster on the peak day in both runs, on the two weeks in one of two), so cold
-(presolve on) is used there.
+noise, so cold (presolve on) is used there.
 """
 
 
@@ -67,7 +92,7 @@ def prefer_warm(n: pypsa.Network) -> bool:
 
 
 class RebuildRequiredError(ValueError):
-    """The network changed in a way that is not a bound, right-hand side or cost."""
+    """The change needs a new HiGHS model and the :class:`Resolver` may not rebuild it."""
 
 
 class Resolver:
@@ -81,301 +106,438 @@ class Resolver:
         HiGHS options overriding :data:`~energy_model.optimization.solver.DEFAULT_SOLVER_OPTIONS`.
     check : bool
         Check the energy balance of every bus and snapshot after each solve.
+    rebuild : bool
+        Rebuild the HiGHS model when a change cannot be applied in place (rows or columns
+        added or removed); ``False`` raises :class:`RebuildRequiredError` then.
+
+    Attributes
+    ----------
+    rebuilds, in_place : int
+        How many changes rebuilt the HiGHS model, and how many were applied in place.
 
     Examples
     --------
     >>> r = Resolver(build_network(2026))           # builds and solves once
     >>> r.n.loads_t.p_set["GR gas demand"] *= 2.0   # change the network as usual
-    >>> r.solve()                                   # pushes the change, re-solves in place
+    >>> r.solve()                                   # applies the change, re-solves in place
     """
 
     def __init__(self, n: pypsa.Network, solver_options: dict | None = None,
-                 check: bool = True) -> None:
+                 check: bool = True, rebuild: bool = True) -> None:
         self.n = n
         self.check = check
+        self.rebuild = rebuild
         self.options = {**DEFAULT_SOLVER_OPTIONS, "output_flag": False, "log_to_console": False,
                         **(solver_options or {})}
         if (n.meta or {}).get("uncooperative") and self.options.get("solver") in (
                 "simplex", "ipm", "pdlp"):
             self.options["solver"] = "choose"  # a mixed-integer case (as in ``solve``)
+        self.rebuilds = self.in_place = 0
+        self._objective = float("nan")
+        self._stale = False
         with _stdout_to_stderr():
-            status, condition = optimize(n, self.options, _with_case_constraints())
-        if status != "ok":
-            raise SolveError(f"optimisation of {n.name!r} failed: {status}, {condition}")
-        if check:
-            check_energy_balance(n)
-        m = n.model
-        self.h: highspy.Highs = m.solver_model
-        self._col = _positions(m.solver._vlabels)
-        self._row = _positions(m.solver._clabels)
-        self._state = self._read_state()
-        self._saved = _save_numbers(n)
+            m = self._build_model()
+            self.solver = Solver.from_name("highs", model=m, io_api="direct",
+                                           options=self.options, track_updates=True)
+        self._seen = _capture_inputs(n)
+        self._original = self._seen
+        self._run(warm=True, assign=True, first=True)
         self.solves = 1
 
-    def reset(self) -> None:
-        """Put the network's numbers back to what they were when the Resolver was built.
+    # -- the linopy model ---------------------------------------------------------------------
+    def _build_model(self):
+        """Build ``n.model`` from the network; keep what the fast path works relative to."""
+        n = self.n
+        m = build_model(n, _with_case_constraints())
+        m.constraints.sanitize_zeros()
+        m.constraints.sanitize_infinities()
+        self.model = m
+        self._objective0 = m.objective.expression
+        self._costs0 = _dense_costs(n)
+        self._costs = self._costs0
+        self._weights = n.snapshot_weightings.objective.to_numpy(copy=True)
+        self._lean = {c: lean_assets(n, c, n.snapshots) for c in LEAN_COMPONENTS}
+        self._loads = n.get_switchable_as_dense("Load", "p_set")
+        self._terms = _big_m_terms(n)
+        return m
 
-        The next :meth:`solve` then solves the original case again (in place). Restores the
-        static and time-varying attributes that in-place changes may touch (capacities,
-        per-unit limits, prices, annual caps, loads).
-        """
-        for (comp, attr, dynamic), value in self._saved.items():
-            if dynamic:
-                getattr(self.n, comp + "_t")[attr] = value.copy()
-            else:
-                getattr(self.n, comp)[attr] = value.copy()
-
-    # -- what the LP currently holds ------------------------------------------------------------
-    def _read_state(self, structure: tuple | None = None) -> dict:
-        """Return the numbers of ``self.n`` that the LP holds, keyed for :meth:`_push`."""
-        n, sns = self.n, self.n.snapshots
-        state: dict = {"structure": structure or _structure(n)}
-        if not hasattr(self, "_lean"):  # fixed by the structure check from here on
-            self._lean = {comp: lean_assets(n, comp, sns) for comp in LEAN_COMPONENTS}
-        for comp in LEAN_COMPONENTS:
-            names = self._lean[comp]
-            if len(names):
-                state[comp] = (names, *_limits(n, comp, names))
-        state["loads"] = n.get_switchable_as_dense("Load", "p_set").copy()
-        state["gen_cost"] = n.get_switchable_as_dense("Generator", "marginal_cost").copy()
-        state["link_cost"] = n.get_switchable_as_dense("Link", "marginal_cost").copy()
-        state["store_cost"] = n.get_switchable_as_dense("Store", "marginal_cost_storage").copy()
-        if (n.meta or {}).get("uncooperative"):
-            from energy_model.scenarios.constraints import uncooperative_terms
-
-            state["uncooperative"] = uncooperative_terms(n)
-        state["e_sum"] = n.generators[["e_sum_min", "e_sum_max"]].copy()
-        return state
-
-    def _push(self) -> int:
-        """Push every changed number of ``self.n`` into HiGHS; return how many changed."""
-        n, m, h, old = self.n, self.n.model, self.h, self._state
-        structure = _structure(n)
-        if structure != old["structure"]:
-            raise RebuildRequiredError("components, buses, efficiencies or extendable flags "
-                                       "changed")
-        new = self._read_state(structure)
-        # every refusal before the first change: a refused case leaves the model as it was
-        sums = self._e_sum_changes(old["e_sum"], new["e_sum"])
-        if "uncooperative" in new:
-            _check_big_m(old["uncooperative"], new["uncooperative"])
-        changed = 0
-        for comp in LEAN_COMPONENTS:
-            if comp not in old:
-                continue
-            names, lo0, up0 = old[comp]
-            names1, lo1, up1 = new[comp]
-            if not names.equals(names1):
-                raise RebuildRequiredError(f"the {comp}s with fixed capacity changed")
-            diff = (lo0 != lo1) | (up0 != up1)
-            if diff.any():
-                labels = m.variables[f"{comp}-{_ATTR[comp]}"].labels.sel(name=names)
-                cols = self._col[labels.transpose("snapshot", "name").to_numpy()[diff]]
-                h.changeColsBounds(len(cols), cols.astype(np.int32), lo1[diff], up1[diff])
-                changed += int(diff.sum())
-        changed += self._push_loads(old["loads"], new["loads"])
-        for key, var in (("gen_cost", "Generator-p"), ("link_cost", "Link-p"),
-                         ("store_cost", "Store-e")):
-            changed += self._push_costs(var, old[key], new[key])
-        changed += self._push_e_sum(sums, new["e_sum"])
-        if "uncooperative" in new:
-            changed += self._push_big_m(old["uncooperative"], new["uncooperative"])
-        self._state = new
-        return changed
-
-    def _push_loads(self, old: pd.DataFrame, new: pd.DataFrame) -> int:
-        """Move the nodal-balance right-hand sides by the change of load [MW]."""
-        n, m = self.n, self.n.model
-        delta = (new - old).T.groupby(n.loads.bus.reindex(new.columns).to_numpy()).sum().T
-        delta = delta.loc[:, (delta != 0).any()]
-        if delta.empty:
-            self._refresh_bands()
-            return 0
-        con = m.constraints["Bus-nodal_balance"]
-        labels = con.labels.sel(name=list(delta.columns)).transpose("snapshot", "name").to_numpy()
-        ok = labels >= 0
-        rows = self._row[labels[ok]]
-        lo = np.asarray(self.h.getLp().row_lower_)[rows] + delta.to_numpy()[ok]
-        self.h.changeRowsBounds(len(rows), rows.astype(np.int32), lo, lo)
-        self._refresh_bands()
-        return int(ok.sum())
-
-    def _refresh_bands(self) -> None:
-        """Re-size the cooperative curtailment bands to the window demand (if the case has them).
-
-        The same sizes as :func:`energy_model.scenarios.constraints._add_cooperative_bands`:
-        each region's window gas demand / bands [MWh].
-        """
-        n, m = self.n, self.n.model
-        if "curtailment-band" not in m.variables:
+    def _update_model(self) -> None:
+        """Bring the linopy model up to the network's inputs (fast path or rebuilt)."""
+        now = _capture_inputs(self.n)
+        changed = {} if self._stale else _changed_inputs(self._seen, now)
+        if not changed and not self._stale:
             return
-        u = m.variables["curtailment-band"]
-        regions = list(u.labels.coords["region"].values)
-        bands = u.labels.sizes["band"]
-        w = n.snapshot_weightings.generators
-        demand = np.array([float((n.loads_t.p_set[f"{r} gas demand"] * w).sum())
-                           for r in regions])
-        labels = u.labels.transpose("region", "band").to_numpy()
-        cols = self._col[labels.ravel()].astype(np.int32)
-        upper = np.repeat(demand / bands, bands)
-        self.h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), upper)
+        if self._stale or not self._fast_update(changed):
+            with _stdout_to_stderr():
+                m = self._build_model()
+            self._stale = True  # n.model is the new model until the solver takes it
+            if not self.rebuild:
+                probe = self.solver.update(m, apply=False)
+                if isinstance(probe, RebuildReason):
+                    raise RebuildRequiredError(f"the change needs a new HiGHS model "
+                                               f"({probe.value}): {sorted(map(str, changed))}")
+            with _stdout_to_stderr():
+                outcome = self.solver.update(m)
+            self._stale = False
+            if isinstance(outcome, RebuildReason):
+                self.rebuilds += 1
+                logger.info("%s: HiGHS model rebuilt (%s)", self.n.name, outcome.value)
+            else:
+                self.in_place += 1
+        else:
+            self.solver.update(self.model)
+            self.in_place += 1
+        self._seen = now
 
-    def _push_costs(self, var: str, old: pd.DataFrame, new: pd.DataFrame) -> int:
-        """Change objective coefficients: marginal cost x snapshot objective weight."""
-        if old.shape != new.shape or not (old.columns == new.columns).all():
-            raise RebuildRequiredError("the components with a marginal cost changed")
-        diff = (old.to_numpy() != new.to_numpy())
-        if not diff.any() or var not in self.n.model.variables:
-            return 0
-        w = self.n.snapshot_weightings.objective.to_numpy()[:, None]
-        labels = self.n.model.variables[var].labels.sel(name=list(new.columns))
-        labels = labels.transpose("snapshot", "name").to_numpy()
-        ok = diff & (labels >= 0)
-        cols = self._col[labels[ok]].astype(np.int32)
-        self.h.changeColsCost(len(cols), cols, (new.to_numpy() * w)[ok])
-        return int(ok.sum())
+    def _fast_update(self, changed: dict) -> bool:
+        """Write the changed numbers into the linopy model; ``False`` when one has no fast path.
 
-    def _e_sum_changes(self, old: pd.DataFrame, new: pd.DataFrame) -> list[tuple]:
-        """Return the changed annual caps as ``(attr, row name, names)``; raise if one has no row.
-
-        Checked before anything is pushed, so a refused change leaves the HiGHS model as it was.
+        Every check runs before the first write, so a ``False`` leaves the model as it was.
         """
-        m, out = self.n.model, []
-        for attr, cname in _SUM_ROWS.items():
-            diff = old[attr].to_numpy() != new[attr].to_numpy()
-            if not diff.any():
+        n, m = self.n, self.model
+        bounds: dict[str, set] = {}
+        costs = loads = False
+        sums: set = set()
+        for key, names in changed.items():
+            if not isinstance(key, tuple) or len(key) != 3:
+                return False
+            comp, attr, _ = key
+            if comp == "Load" and attr == "p_set":
+                loads = True
+            elif comp in _COSTS and attr == _COSTS[comp]:
+                costs = True
+            elif comp in _BOUND_ATTRS and attr in _BOUND_ATTRS[comp]:
+                bounds.setdefault(comp, set()).update(names)
+            elif comp in _EXPANSION_LIMITS and attr in _EXPANSION_LIMITS[comp]:
+                if not names <= set(self._lean[comp]):
+                    return False
+            elif comp == "Generator" and attr in _SUM_ROWS:
+                sums.update((attr, name) for name in names)
+            else:
+                return False
+        curve = (n.meta or {}).get("withdrawal_curve") or {}
+        for comp, names in bounds.items():
+            if not names <= set(self._lean[comp]):
+                return False
+            if names & (set(curve) | set(curve.values())):
+                return False  # the curve's coefficients are capacities
+        terms = _big_m_terms(n) if self._terms is not None and bounds else self._terms
+        if terms is not None and not _same_big_m_rows(self._terms, terms):
+            return False
+        e_sum = n.generators[list(_SUM_ROWS)]
+        for attr, name in sums:
+            cname = _SUM_ROWS[attr]
+            has_row = cname in m.constraints and name in m.constraints[cname].indexes["name"]
+            if not has_row and np.isfinite(e_sum.at[name, attr]):
+                return False
+        # every change has a path: write them
+        for comp, names in bounds.items():
+            self._write_bounds(comp, list(names))
+        if loads:
+            self._write_loads()
+        if costs:
+            self._write_costs()
+        for attr in _SUM_ROWS:
+            names = sorted(name for a, name in sums if a == attr)
+            if names and _SUM_ROWS[attr] in m.constraints:
+                con = m.constraints[_SUM_ROWS[attr]]
+                names = [x for x in names if x in con.indexes["name"]]
+                rhs = con.rhs.copy()
+                rhs.loc[{"name": names}] = e_sum.loc[names, attr].to_numpy(dtype=float)
+                con.update(rhs=rhs)
+        if terms is not None and not terms.equals(self._terms):
+            self._write_big_m(terms)
+        return True
+
+    def _write_bounds(self, comp: str, names: list[str]) -> None:
+        """Set the dispatch bounds of fixed-capacity ``names`` to the network's limits."""
+        var = self.model.variables[f"{comp}-{DISPATCH[comp]}"]
+        lower, upper = _limits(self.n, comp, pd.Index(names))
+        lo, up = var.lower.copy(), var.upper.copy()
+        dims = lo.sel(name=names).dims
+        order = (1, 0) if dims[0] == "name" else (0, 1)
+        lo.loc[{"name": names}] = lower.transpose(order)
+        up.loc[{"name": names}] = upper.transpose(order)
+        var.update(lower=lo, upper=up)
+
+    def _write_loads(self) -> None:
+        """Move the nodal-balance right-hand sides by the change of load [MW]; size the bands."""
+        n, m = self.n, self.model
+        new = n.get_switchable_as_dense("Load", "p_set")
+        delta = (new - self._loads).T.groupby(n.loads.bus.reindex(new.columns).to_numpy()).sum().T
+        delta = delta.loc[:, (delta != 0).any()]
+        if not delta.empty:
+            con = m.constraints["Bus-nodal_balance"]
+            step = xr.DataArray(delta.to_numpy(), coords={"snapshot": delta.index,
+                                                          "name": list(delta.columns)})
+            step = step.reindex(name=con.indexes["name"], fill_value=0.0)
+            con.update(rhs=con.rhs + step)
+        self._loads = new
+        if "curtailment-band" in m.variables:  # sizes as scenarios.constraints gives them
+            u = m.variables["curtailment-band"]
+            regions = list(u.indexes["region"])
+            w = n.snapshot_weightings.generators
+            demand = np.array([float((new[f"{r} gas demand"] * w).sum()) for r in regions])
+            upper = xr.DataArray(np.repeat(demand[:, None] / u.sizes["band"], u.sizes["band"],
+                                           axis=1),
+                                 coords={"region": regions, "band": u.indexes["band"]})
+            u.update(upper=upper.transpose(*u.dims))
+
+    def _write_costs(self) -> None:
+        """Set the objective to the built one plus (new - built cost) x weight x dispatch."""
+        m, w = self.model, self._weights[:, None]
+        costs = _dense_costs(self.n)
+        objective = self._objective0
+        for comp, cost in costs.items():
+            diff = (cost.to_numpy() - self._costs0[comp].to_numpy()) * w
+            cols = np.flatnonzero((diff != 0).any(axis=0))
+            if cols.size == 0:
                 continue
-            names = new.index[diff]
-            have = (pd.Index(m.constraints[cname].labels.coords["name"].values)
-                    if cname in m.constraints else pd.Index([]))
-            missing = names.difference(have)
-            if np.isfinite(new.loc[missing, attr]).any():
-                raise RebuildRequiredError(f"{attr} set where the model has no row: "
-                                      f"{list(missing[np.isfinite(new.loc[missing, attr])])}")
-            if not names.intersection(have).empty:
-                out.append((attr, cname, names.intersection(have)))
-        return out
+            names = list(cost.columns[cols])
+            delta = xr.DataArray(diff[:, cols], coords={"snapshot": cost.index, "name": names})
+            var = m.variables[f"{comp}-{DISPATCH[comp]}"].sel(name=names)
+            objective = objective + (delta * var).sum()
+        m.add_objective(objective, overwrite=True)
+        self._costs = costs
 
-    def _push_e_sum(self, changes: list[tuple], new: pd.DataFrame) -> int:
-        """Change annual caps (``e_sum_min``/``e_sum_max``) that have a row in the model."""
-        m, changed = self.n.model, 0
-        for attr, cname, names in changes:
-            rows = self._row[m.constraints[cname].labels.sel(name=list(names)).to_numpy()]
-            value = new.loc[names, attr].to_numpy(dtype=float)
-            inf = np.full(len(rows), np.inf)
-            lo, up = (value, inf) if attr == "e_sum_min" else (-inf, value)
-            self.h.changeRowsBounds(len(rows), rows.astype(np.int32), lo, up)
-            changed += len(rows)
-        return changed
-
-    def _push_big_m(self, old: pd.DataFrame, new: pd.DataFrame) -> int:
-        """Write the uncooperative rows' big-M terms of the changed network into the matrix.
+    def _write_big_m(self, terms: pd.DataFrame) -> None:
+        """Write the uncooperative rows' big-M terms of the changed network into the model.
 
         ``curtails``: ``unserved - cap y <= 0``; ``exports``: ``exports + big y <= big``
         (:func:`energy_model.scenarios.constraints.uncooperative_terms`).
         """
-        _check_big_m(old, new)
-        diff = (old.cap != new.cap) | (old.big != new.big)
-        if not diff.any():
-            return 0
-        m, h = self.n.model, self.h
-        countries = list(new.index[diff])
-        y = m.variables["curtailing"].labels.sel(country=countries)
-        curtails = m.constraints["uncooperative-curtails"].labels.sel(country=countries)
-        exports = m.constraints["uncooperative-exports"].labels.sel(country=countries)
-        changed = 0
-        for c in countries:
-            cols = self._col[y.sel(country=c).to_numpy()]
-            rows_c = self._row[curtails.sel(country=c).to_numpy()]
-            rows_e = self._row[exports.sel(country=c).to_numpy()]
-            cap, big = float(new.at[c, "cap"]), float(new.at[c, "big"])
-            for col, rc, re in zip(cols, rows_c, rows_e, strict=True):
-                h.changeCoeff(int(rc), int(col), -cap)
-                h.changeCoeff(int(re), int(col), big)
-            h.changeRowsBounds(len(rows_e), rows_e.astype(np.int32),
-                               np.full(len(rows_e), -np.inf), np.full(len(rows_e), big))
-            changed += 3 * len(cols)
-        return changed
+        m = self.model
+        y = m.variables["curtailing"].labels
+        cap = xr.DataArray(terms.cap.to_numpy(), coords={"country": list(terms.index)})
+        big = xr.DataArray(terms.big.to_numpy(), coords={"country": list(terms.index)})
+        curtails = m.constraints["uncooperative-curtails"]
+        curtails.update(coeffs=xr.where(curtails.vars == y, -cap, curtails.coeffs)
+                        .transpose(*curtails.coeffs.dims))
+        exports = m.constraints["uncooperative-exports"]
+        exports.update(coeffs=xr.where(exports.vars == y, big, exports.coeffs)
+                       .transpose(*exports.coeffs.dims),
+                       rhs=(big + 0.0 * exports.rhs).transpose(*exports.rhs.dims))
+        self._terms = terms
 
     # -- solving ----------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Put the network's inputs back to what they were when the Resolver was built.
+
+        Every input :meth:`solve` compares (static columns, input time series, snapshot
+        weightings) that changed since is restored; components added since are removed. The
+        next :meth:`solve` then solves the original case again (in place when it can).
+
+        Raises
+        ------
+        RebuildRequiredError
+            When a component of the original network was removed (build a fresh network).
+        """
+        _restore_inputs(self.n, self._original)
+
     def solve(self, warm: bool = True, assign: bool | str = True) -> float:
-        """Push the network's changes, re-solve, write the results back; return the objective.
+        """Apply the network's changes, re-solve, write the results back; return the objective.
 
         Parameters
         ----------
         warm : bool
-            Start from the last basis (dual simplex, no presolve); ``False`` solves from
-            scratch with presolve.
+            Start from the last basis; ``False`` solves from scratch with presolve.
         assign : bool or ``"generators"``
             ``True``: write the whole solution to the network (``*_t.p``, prices, objective)
             and check the energy balance of every bus and snapshot, as ``solve`` does.
-            ``"generators"``: write only ``generators_t.p`` and the objective (what unserved
-            gas and supply tables need; PyPSA's full assignment costs more than a small LP's
-            solve), and check HiGHS's largest primal residual (the balance rows are rows of
-            this LP) against the same tolerance. ``False``: only the objective.
+            ``"generators"``: write only ``generators_t.p`` (what unserved gas and supply tables
+            need; PyPSA's full assignment costs more than a small LP's solve), and check
+            HiGHS's largest primal residual (the balance rows are rows of this LP) against the
+            same tolerance. ``False``: only the objective. Without ``True``,
+            ``n.objective`` keeps the last full assignment's value: read
+            :attr:`objective`.
 
         Raises
         ------
         SolveError
             When HiGHS does not report an optimal solution.
         RebuildRequiredError
-            When the network changed in a way the LP cannot take in place.
+            When the change needs a new HiGHS model and ``rebuild=False``.
         """
-        self._push()
-        m = self.n.model
+        self._update_model()
+        return self._run(warm, assign)
+
+    def _run(self, warm: bool, assign: bool | str, first: bool = False) -> float:
+        """Run HiGHS on the kept model and write the results back (see :meth:`solve`)."""
+        h = self.solver.solver_model
         if not warm:
-            self.h.clearSolver()
+            h.clearSolver()
         with _stdout_to_stderr():
-            result = m.solver._run_direct()
-        self.solves += 1
-        if result.status.status.value != "ok":
-            raise SolveError(f"re-solve of {self.n.name!r} failed: "
-                             f"{result.status.termination_condition}")
+            result = self.solver.solve()
+        if not first:
+            self.solves += 1
+        if not result.status.is_ok or result.solution is None:
+            raise SolveError(f"{'optimisation' if first else 're-solve'} of {self.n.name!r} "
+                             f"failed: {result.status.termination_condition}")
+        self._objective = float(result.solution.objective)
         if assign is True:
-            m.assign_result(result, solver=m.solver)
+            self.model.assign_result(result, solver=self.solver)
             assign_results(self.n)
             if self.check:
                 check_energy_balance(self.n)
-            return float(self.n.objective)
-        self.n._objective = float(self.h.getInfo().objective_function_value)
-        if assign == "generators":
-            self._assign_generators()
-        return float(self.n.objective)
-
-    def _assign_generators(self) -> None:
-        """Write the Generators' dispatch of the last solve to ``generators_t.p`` [MW]."""
-        n, m = self.n, self.n.model
-        residual = self.h.getInfo().max_primal_infeasibility
-        if self.check and residual > BALANCE_TOLERANCE_MW:
-            raise SolveError(f"re-solve of {n.name!r}: primal residual {residual:.3g} MW")
-        labels = m.variables["Generator-p"].labels.transpose("snapshot", "name")
-        lab = labels.to_numpy()
-        x = np.asarray(self.h.getSolution().col_value)
-        values = np.where(lab >= 0, x[self._col[np.maximum(lab, 0)]], 0.0)
-        names = pd.Index(labels.coords["name"].values)
-        n.generators_t.p = pd.DataFrame(values, index=n.snapshots, columns=names)
+        elif assign == "generators":
+            residual = h.getInfo().max_primal_infeasibility
+            if self.check and residual > BALANCE_TOLERANCE_MW:
+                raise SolveError(f"re-solve of {self.n.name!r}: primal residual "
+                                 f"{residual:.3g} MW")
+            labels = self.model.variables["Generator-p"].labels.transpose("snapshot", "name")
+            lab = labels.to_numpy()
+            values = np.where(lab >= 0, result.solution.primal[np.maximum(lab, 0)], 0.0)
+            self.n.generators_t.p = pd.DataFrame(values, index=self.n.snapshots,
+                                                 columns=pd.Index(labels.indexes["name"]))
+        return self._objective
 
     @property
     def objective(self) -> float:
         """The objective of the last solve [EUR]."""
-        return float(self.n.objective)
+        return self._objective
 
 
-def _check_big_m(old: pd.DataFrame, new: pd.DataFrame) -> None:
-    """Refuse an uncooperative case whose rows would cover other countries or assets."""
-    if not old.index.equals(new.index) or not old.unserved.equals(new.unserved) \
-            or not old.exports.equals(new.exports):
-        raise RebuildRequiredError("the countries or assets of the uncooperative rows changed")
+# -- the network's inputs ----------------------------------------------------------------------
+def _capture_inputs(n: pypsa.Network) -> dict:
+    """Return the network's model inputs: key -> a copy (see the module doc).
+
+    Keys: ``"snapshots"``, ``"weights"``, ``"meta"``, ``("index", component)`` and
+    ``(component, attribute, is_time_series)``; a static column is kept as an array in the
+    order of the component's index.
+    """
+    meta = n.meta or {}
+    out: dict = {"snapshots": n.snapshots.copy(),
+                 "weights": n.snapshot_weightings.copy(),
+                 "meta": repr([meta.get(k) for k in _MODEL_META])}
+    for c in n.components:
+        static = c.static
+        out[("index", c.name)] = static.index
+        if static.empty:
+            continue
+        outputs = _outputs(c)
+        for col in static.columns:
+            if col not in outputs:
+                out[(c.name, col, False)] = static[col].to_numpy(copy=True)
+        for attr, df in c.dynamic.items():
+            if attr not in outputs and not df.empty:
+                out[(c.name, attr, True)] = df.copy()
+    return out
 
 
-_NUMBERS = {"generators": ["p_nom", "p_max_pu", "p_min_pu", "marginal_cost", "e_sum_min",
-                            "e_sum_max"],
-            "links": ["p_nom", "p_nom_max", "p_max_pu", "p_min_pu", "marginal_cost"],
-            "stores": ["e_nom", "e_max_pu", "e_min_pu", "marginal_cost_storage"],
-            "loads": ["p_set"]}
-_DYNAMIC = {"generators": ["p_max_pu", "p_min_pu", "marginal_cost"],
-            "links": ["p_max_pu", "p_min_pu", "marginal_cost"],
-            "stores": ["e_max_pu", "e_min_pu"], "loads": ["p_set"]}
+_OUTPUTS: dict[str, frozenset] = {}
+
+
+def _outputs(c) -> frozenset:
+    """Return the output attributes of a PyPSA component (cached per component)."""
+    if c.name not in _OUTPUTS:
+        _OUTPUTS[c.name] = frozenset(c.defaults.index[c.defaults.status.str.startswith("Output")])
+    return _OUTPUTS[c.name]
+
+
+def _changed_inputs(old: dict, new: dict) -> dict:
+    """Return the keys whose values differ: key -> the names (components) that changed."""
+    out: dict = {}
+    for key in old.keys() | new.keys():
+        a, b = old.get(key), new.get(key)
+        if a is None or b is None:  # an attribute or time series that appeared or went
+            x = a if a is not None else b
+            if isinstance(key, tuple) and len(key) == 3:
+                out[key] = set(x.columns if isinstance(x, pd.DataFrame)
+                               else new.get(("index", key[0]), old[("index", key[0])]))
+            else:
+                out[key] = None
+            continue
+        if isinstance(a, str):
+            if a != b:
+                out[key] = None
+        elif isinstance(a, pd.Index):
+            if not a.equals(b):
+                out[key] = None
+        elif isinstance(a, np.ndarray):  # a static column
+            if a.shape != b.shape:
+                out[key] = None
+                continue
+            diff = _differ(a, b)
+            if diff.any():
+                out[key] = set(new[("index", key[0])][diff])
+        else:  # DataFrame: a time series (names as columns) or the snapshot weightings
+            if not (a.index.equals(b.index) and a.columns.equals(b.columns)):
+                if isinstance(key, tuple) and a.index.equals(b.index):
+                    common = a.columns.intersection(b.columns)
+                    diff = _differ(a[common].to_numpy(), b[common].to_numpy()).any(axis=0)
+                    out[key] = set(a.columns.symmetric_difference(b.columns)) | set(
+                        common[diff])
+                else:
+                    out[key] = None
+                continue
+            diff = _differ(a.to_numpy(), b.to_numpy())
+            if diff.any():
+                out[key] = set(a.columns[diff.any(axis=0)]) if isinstance(key, tuple) else None
+    return out
+
+
+def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return where two arrays differ, NaN equal to NaN."""
+    if a.dtype.kind in "fiub" and b.dtype.kind in "fiub":
+        a, b = a.astype(float), b.astype(float)
+        return ~((a == b) | (np.isnan(a) & np.isnan(b)))
+    same = (a == b) | (pd.isna(a) & pd.isna(b))
+    return ~np.asarray(same, dtype=bool)
+
+
+def _restore_inputs(n: pypsa.Network, original: dict) -> None:
+    """Write the inputs of ``original`` (:func:`_capture_inputs`) back into ``n`` where changed."""
+    changed = _changed_inputs(original, _capture_inputs(n))
+    by_name = {c.name: c for c in n.components}
+    for key in changed:
+        if key == "weights":
+            n.snapshot_weightings = original["weights"].copy()
+        elif key == "snapshots":
+            raise RebuildRequiredError("the snapshots changed: build a fresh network")
+        elif isinstance(key, tuple) and key[0] == "index":
+            comp = key[1]
+            now = by_name[comp].static.index
+            if not original[key].difference(now).empty:
+                raise RebuildRequiredError(f"{comp}s were removed: build a fresh network")
+            extra = now.difference(original[key])
+            if not extra.empty:
+                n.remove(comp, extra)
+    for key in changed:
+        if not isinstance(key, tuple) or len(key) != 3:
+            continue
+        comp, attr, dynamic = key
+        c = by_name[comp]
+        value = original.get(key)
+        if dynamic:
+            c.dynamic[attr] = (value.copy() if value is not None
+                               else pd.DataFrame(index=n.snapshots))
+        elif value is not None:
+            index = original[("index", comp)]
+            c.static[attr] = pd.Series(value, index=index).reindex(c.static.index)
+        elif attr in c.static:
+            del c.static[attr]
+
+
+def _dense_costs(n: pypsa.Network) -> dict[str, pd.DataFrame]:
+    """Return the marginal costs of each lean component [EUR/MWh], snapshot x name."""
+    return {comp: n.get_switchable_as_dense(comp, attr).copy() for comp, attr in _COSTS.items()}
+
+
+def _big_m_terms(n: pypsa.Network) -> pd.DataFrame | None:
+    """Return the uncooperative rows' big-M terms, or ``None`` for a case without them."""
+    if not (n.meta or {}).get("uncooperative"):
+        return None
+    from energy_model.scenarios.constraints import uncooperative_terms
+
+    return uncooperative_terms(n)
+
+
+def _same_big_m_rows(old: pd.DataFrame | None, new: pd.DataFrame | None) -> bool:
+    """Return whether the uncooperative rows cover the same countries and assets."""
+    if old is None or new is None:
+        return old is None and new is None
+    return (old.index.equals(new.index) and old.unserved.equals(new.unserved)
+            and old.exports.equals(new.exports))
 
 
 def _limits(n: pypsa.Network, comp: str, names: pd.Index) -> tuple[np.ndarray, np.ndarray]:
@@ -384,8 +546,8 @@ def _limits(n: pypsa.Network, comp: str, names: pd.Index) -> tuple[np.ndarray, n
     The arithmetic of :func:`energy_model.optimization.lean.dispatch_limits` (tested equal) in
     pandas, which is faster for the many small re-solves.
     """
-    attr = _ATTR[comp]
-    nom = getattr(n, comp.lower() + "s").loc[names, f"{attr}_nom"].to_numpy(dtype=float)
+    attr = DISPATCH[comp]
+    nom = getattr(n, comp.lower() + "s").loc[names, NOMINAL[comp]].to_numpy(dtype=float)
     lo_pu = n.get_switchable_as_dense(comp, f"{attr}_min_pu")[names].to_numpy(dtype=float)
     up_pu = n.get_switchable_as_dense(comp, f"{attr}_max_pu")[names].to_numpy(dtype=float)
     inf = np.isinf(nom)
@@ -393,52 +555,3 @@ def _limits(n: pypsa.Network, comp: str, names: pd.Index) -> tuple[np.ndarray, n
         lower = np.where(inf & (lo_pu == 0), 0.0, lo_pu * nom)
         upper = np.where(inf & (up_pu == 0), 0.0, up_pu * nom)
     return lower, upper
-
-
-def _save_numbers(n: pypsa.Network) -> dict:
-    """Return copies of the attributes :meth:`Resolver.reset` restores."""
-    out = {}
-    for comp, attrs in _NUMBERS.items():
-        for attr in attrs:
-            out[(comp, attr, False)] = getattr(n, comp)[attr].copy()
-        for attr in _DYNAMIC[comp]:
-            out[(comp, attr, True)] = getattr(n, comp + "_t")[attr].copy()
-    return out
-
-
-def _positions(labels: np.ndarray) -> np.ndarray:
-    """Return an array mapping a linopy label to its HiGHS column or row position (-1: none)."""
-    labels = np.asarray(labels)
-    size = int(labels.max()) + 1 if labels.size else 0
-    pos = np.full(size, -1, dtype=np.int64)
-    pos[labels] = np.arange(labels.size)
-    return pos
-
-
-def _digest(df: pd.DataFrame) -> bytes:
-    """Return a content hash of a table (values and index)."""
-    return pd.util.hash_pandas_object(df.astype(str), index=True).to_numpy().tobytes()
-
-
-def _structure(n: pypsa.Network) -> tuple:
-    """Return what must not change between re-solves (components, ports, efficiencies, flags)."""
-    parts: list = [tuple(n.snapshots), tuple(n.buses.index)]
-    for comp, cols in (("generators", ["bus", "p_nom_extendable", "sign"]),
-                       ("links", ["bus0", "bus1", "efficiency", "p_nom_extendable"]),
-                       ("stores", ["bus", "e_nom_extendable", "e_cyclic", "standing_loss",
-                                   "e_initial"]),
-                       ("loads", ["bus"])):
-        df = getattr(n, comp)
-        parts.append(tuple(df.index))
-        parts.append(_digest(df[[c for c in cols if c in df]]))
-    for port in (c.removeprefix("bus") for c in n.links.columns if c.startswith("bus")
-                 and c != "bus0" and c != "bus1"):
-        parts.append(tuple(n.links[f"bus{port}"]))
-        if f"efficiency{port}" in n.links:
-            parts.append(_digest(n.links[[f"efficiency{port}"]]))
-    parts.append(_digest(n.links.loc[n.links.p_nom_extendable, ["p_nom_min", "p_nom_max"]]))
-    meta = n.meta or {}
-    parts.append(repr([meta.get(k) for k in _MODEL_META]))
-    curve = meta.get("withdrawal_curve") or {}  # its coefficients are capacities
-    parts.append(repr([(n.links.p_nom.get(k), n.stores.e_nom.get(v)) for k, v in curve.items()]))
-    return tuple(parts)

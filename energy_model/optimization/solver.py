@@ -11,11 +11,12 @@ import logging
 import os
 import sys
 
+import numpy as np
 import pandas as pd
 import pypsa
 
 from energy_model.network.topology import link_ports
-from energy_model.optimization.lean import lean_bounds
+from energy_model.optimization.lean import limits_to_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def optimize(n: pypsa.Network, solver_options: dict,
 
     PyPSA's ``n.optimize`` without the parts our networks do not need (measured in
     ``examples/benchmark.py``): dispatch limits as variable bounds
-    (:func:`energy_model.optimization.lean.lean_bounds`, the same LP with a third of the rows),
+    (:func:`energy_model.optimization.lean.limits_to_bounds`, the same LP with a third of the rows),
     no consistency check (the builder guarantees known buses and
     carriers, and :func:`energy_model.network.topology.check_no_energy_creation` the links), and
     no network topology or voltage angles after the solve (gas and the electricity layer are
@@ -114,14 +115,26 @@ def optimize(n: pypsa.Network, solver_options: dict,
     tuple of str
         linopy's ``(status, condition)``.
     """
-    with lean_bounds() if lean else contextlib.nullcontext():
-        m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
-    if extra_functionality is not None:
-        extra_functionality(n, n.snapshots)
+    m = build_model(n, extra_functionality, lean)
     status, condition = m.solve(solver_name="highs", io_api="direct", **solver_options)
     if status == "ok":
         assign_results(n)
     return status, condition
+
+
+def build_model(n: pypsa.Network, extra_functionality=None, lean: bool = True):
+    """Build the linopy model of ``n`` (``n.model``) as :func:`optimize` solves it; return it.
+
+    PyPSA's ``create_model`` without the consistency check or the objective constant, the
+    dispatch limits moved to variable bounds (``lean``,
+    :func:`energy_model.optimization.lean.limits_to_bounds`), then ``extra_functionality``.
+    """
+    m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
+    if lean:
+        limits_to_bounds(n)
+    if extra_functionality is not None:
+        extra_functionality(n, n.snapshots)
+    return m
 
 
 def assign_results(n: pypsa.Network) -> None:
@@ -142,7 +155,7 @@ def assign_results(n: pypsa.Network) -> None:
 def _drop_outputs(n: pypsa.Network) -> None:
     """Empty the output time series (``p``, ``p0``, ``e``, prices, shadow prices) of ``n``."""
     for c in n.components:
-        attrs = c.attrs
+        attrs = c.defaults
         outputs = attrs.index[attrs.varying & attrs.status.str.startswith("Output")]
         for attr in outputs.intersection(list(c.dynamic)):
             if not c.dynamic[attr].empty:
@@ -250,13 +263,15 @@ def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
     Computed component by component (generators, loads, stores, every Link port), independent of
     PyPSA's own bookkeeping; a correct solution is zero everywhere.
     """
-    bal = pd.DataFrame(0.0, index=n.snapshots, columns=n.buses.index)
+    bal = np.zeros((len(n.buses), len(n.snapshots)))  # bus x snapshot, summed with numpy
 
     def add(values: pd.DataFrame, buses: pd.Series, sign: float = 1.0) -> None:
         if values.empty:
             return
-        grouped = (sign * values).T.groupby(buses.reindex(values.columns).values).sum().T
-        bal.loc[:, grouped.columns] += grouped
+        rows = n.buses.index.get_indexer(buses.reindex(values.columns).to_numpy())
+        if (rows < 0).any():
+            raise KeyError(f"unknown buses {sorted(set(buses.reindex(values.columns)[rows < 0]))}")
+        np.add.at(bal, rows, sign * np.nan_to_num(values.to_numpy(dtype=float).T))
 
     add(n.generators_t.p, n.generators.bus)
     add(n.loads_t.p, n.loads.bus, -1.0)
@@ -265,7 +280,7 @@ def bus_imbalance(n: pypsa.Network) -> pd.DataFrame:
         buses = n.links[f"bus{port}"]
         used = buses[buses != ""].index
         add(n.links_t[f"p{port}"][used], buses[used], -1.0)
-    return bal
+    return pd.DataFrame(bal.T, index=n.snapshots, columns=n.buses.index)
 
 
 def check_energy_balance(n: pypsa.Network, tol: float = BALANCE_TOLERANCE_MW) -> None:
