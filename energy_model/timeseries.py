@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energy_model.errors import UsageError
+
 RESOLUTIONS = ("daily", "weeks", "hourly", "hourly-days")
 """Allowed values of ``resolution``."""
 
@@ -60,7 +62,7 @@ def make_snapshots(year: int, resolution: str = "daily") -> pd.Series:
             hours = DAYS_IN_MONTH[[m - 1 for m in months]].sum() * 24.0
             parts.append(pd.Series(hours / 168.0, index=idx))
         return pd.concat(parts)
-    raise ValueError(f"unknown resolution {resolution!r}; use one of {RESOLUTIONS}")
+    raise UsageError(f"unknown resolution {resolution!r}; use one of {RESOLUTIONS}")
 
 
 def snapshot_months(snapshots: pd.DatetimeIndex, resolution: str) -> list[tuple[int, ...]]:

@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "energy_model"
 
 LAYERS: list[set[str]] = [
-    {"units", "timeseries", "provenance", "outdir"},
+    {"errors", "units", "timeseries", "provenance", "outdir"},
     {"data"},
     {"network"},
     {"scenarios"},

@@ -24,6 +24,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.data.loading import Inputs
+from energy_model.errors import UsageError
 from energy_model.network.topology import empty_ports, select_active
 from energy_model.timeseries import monthly_to_snapshots
 from energy_model.units import LHV_PER_GCV
@@ -145,7 +146,7 @@ def _profiles(n: pypsa.Network, data: Inputs, cap: pd.DataFrame,
     missing = [(r, t) for r, t in zip(cap.region, cap.technology, strict=True)
                if (r, t) not in prof.columns]
     if missing:
-        raise ValueError(f"power_profiles.csv has no profile for {missing}")
+        raise UsageError(f"power_profiles.csv has no profile for {missing}")
     monthly = prof[list(zip(cap.region, cap.technology, strict=True))]
     monthly.columns = names
     solar = [x for x, t in zip(names, cap.technology, strict=True) if t == "solar"]

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from energy_model.errors import EnergyModelError
 from energy_model.optimization.lean import LEAN_COMPONENTS, lean_assets
 from energy_model.optimization.solver import (
     BALANCE_TOLERANCE_MW,
@@ -66,7 +67,7 @@ def prefer_warm(n: pypsa.Network) -> bool:
     return len(n.snapshots) >= WARM_MIN_SNAPSHOTS
 
 
-class RebuildRequiredError(ValueError):
+class RebuildRequiredError(EnergyModelError, ValueError):
     """The network changed in a way that is not a bound, right-hand side or cost."""
 
 

@@ -14,6 +14,7 @@ import sys
 import pandas as pd
 import pypsa
 
+from energy_model.errors import EnergyModelError
 from energy_model.network.topology import link_ports
 from energy_model.optimization.lean import lean_bounds
 
@@ -34,7 +35,7 @@ BALANCE_TOLERANCE_MW: float = 1e-3
 """Largest tolerated energy-balance error of a bus in a snapshot [MW]."""
 
 
-class SolveError(RuntimeError):
+class SolveError(EnergyModelError, RuntimeError):
     """The optimisation failed or is infeasible; nothing was written."""
 
 

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Polygon
 
+from energy_model.errors import EnergyModelError
 from energy_model.units import mwh_to_bcm
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ UTILISATION_CMAP = "viridis_r"
 UNSERVED_CMAP = "Reds"
 
 
-class MapError(ValueError):
+class MapError(EnergyModelError, ValueError):
     """The network cannot be drawn (for example: its buses have no coordinates)."""
 
 

@@ -17,6 +17,7 @@ import pypsa
 
 from energy_model import units
 from energy_model.data.loading import Inputs
+from energy_model.errors import UnknownKeyError, UsageError
 from energy_model.network.topology import check_no_energy_creation, entry_links
 from energy_model.scenarios.curtailment import refresh_unserved, suspend_contracts
 
@@ -37,10 +38,10 @@ def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
         apply_slid(n, stress.removeprefix("slid-"))
         return
     if stress == "slid":
-        raise ValueError("stress 'slid' is one case per country: use 'slid-XX' (a study "
+        raise UsageError("stress 'slid' is one case per country: use 'slid-XX' (a study "
                          "expands 'slid' itself)")
     if stress not in set(data.stresses.stress):
-        raise KeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
+        raise UnknownKeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
     for _, a in data.stress_actions[data.stress_actions.stress == stress].iterrows():
         _apply_stress_action(n, stress, a, data)
     refresh_unserved(n)
@@ -85,12 +86,12 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         n.generators_t.p_max_pu[cols] = (n.generators_t.p_max_pu[cols] * _value(a)).clip(0, 1)
     elif a.action == "add_power_demand":
         if not n.meta.get("power"):
-            raise ValueError(f"stress {stress!r} needs the electricity layer (power=True)")
+            raise UsageError(f"stress {stress!r} needs the electricity layer (power=True)")
         load = f"{a.target} electricity demand"
         n.loads_t.p_set[load] += units.to_mw(a.value, a.unit)
         g.loc[f"{a.target} unserved electricity", "p_nom"] = n.loads_t.p_set[load].max()
     else:
-        raise ValueError(f"stress {stress!r}: unknown action {a.action!r}")
+        raise UsageError(f"stress {stress!r}: unknown action {a.action!r}")
 
 
 def _gas_loads(n: pypsa.Network, target: str) -> pd.Index:

@@ -41,6 +41,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.data.loading import Inputs
+from energy_model.errors import EnergyModelError
 from energy_model.units import GCV_MWH_PER_BCM
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ DESIGN_CASE_PROBABILITY = 0.05
 MONETISED = ("welfare", "security", "co2")
 
 
-class NoComparisonError(ValueError):
+class NoComparisonError(EnergyModelError, ValueError):
     """The study has no set to compare with: neither ``reference`` nor ``all``."""
 
 

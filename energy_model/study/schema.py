@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from energy_model.data.loading import Inputs
 from energy_model.data.names import unknown_name
+from energy_model.errors import EnergyModelError
 from energy_model.scenarios.climates import CLIMATES
 from energy_model.timeseries import RESOLUTIONS
 
@@ -47,7 +48,7 @@ STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "sol
 """Keys allowed in a study file."""
 
 
-class StudyError(ValueError):
+class StudyError(EnergyModelError, ValueError):
     """A study file is invalid; ``problems`` lists every problem."""
 
     def __init__(self, path: str, problems: list[str]):
