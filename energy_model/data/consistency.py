@@ -22,6 +22,7 @@ import logging
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.numbers import numeric_column
 from energy_model.data.problems import Problem
 from energy_model.data.schema import MODEL_YEARS, POWER_TECHNOLOGIES
 
@@ -60,7 +61,7 @@ def check_consistency(raw: dict[str, pd.DataFrame]) -> list[Problem]:
 
 
 def _num(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.replace("", None), errors="coerce")
+    return numeric_column(s)
 
 
 def _has(raw: dict[str, pd.DataFrame], fname: str, *cols: str) -> bool:

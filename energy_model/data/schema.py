@@ -58,6 +58,8 @@ class Column:
         Allowed dimensions of the unit (see :data:`energy_model.units.UNITS`).
     minimum : float or None
         Smallest allowed value of a numeric column.
+    maximum : float or None
+        Largest allowed value of a numeric column.
     """
 
     dtype: str = "str"
@@ -67,6 +69,14 @@ class Column:
     unit: str | None = None
     dimensions: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
+
+
+SWING_RANGE: tuple[float, float] = (1.0, 2.0)
+"""Allowed range of a supply's ``swing`` [fraction]: its daily capacity over the mean daily rate
+of its annual maximum. Below 1 the annual maximum could never be produced; above 2 (a field or
+import producing at twice its average rate) the value is taken for a typo, such as a percentage
+or a volume written in the wrong column."""
 
 
 def _num(unit: str, *dims: str, required: bool = True, minimum: float | None = 0.0) -> Column:
@@ -187,7 +197,8 @@ TABLES: dict[str, Table] = {
             "year": Column("year"),
             "annual_max": _num("col:unit", "annual"),
             "unit": _UNIT,
-            "swing": _num("fraction", "fraction"),
+            "swing": Column("float", unit="fraction", dimensions=("fraction",),
+                            minimum=SWING_RANGE[0], maximum=SWING_RANGE[1]),
         },
         key=("region", "name", "year"),
     ),

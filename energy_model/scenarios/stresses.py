@@ -17,7 +17,7 @@ import pypsa
 
 from energy_model import units
 from energy_model.data.loading import Inputs
-from energy_model.errors import UnknownKeyError, UsageError
+from energy_model.errors import UsageError
 from energy_model.network.topology import check_no_energy_creation, entry_links
 from energy_model.scenarios.curtailment import refresh_unserved, suspend_contracts
 
@@ -38,10 +38,10 @@ def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
         apply_slid(n, stress.removeprefix("slid-"))
         return
     if stress == "slid":
-        raise UsageError("stress 'slid' is one case per country: use 'slid-XX' (a study "
+        raise ValueError("stress 'slid' is one case per country: use 'slid-XX' (a study "
                          "expands 'slid' itself)")
     if stress not in set(data.stresses.stress):
-        raise UnknownKeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
+        raise KeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
     for _, a in data.stress_actions[data.stress_actions.stress == stress].iterrows():
         _apply_stress_action(n, stress, a, data)
     refresh_unserved(n)
