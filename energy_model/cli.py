@@ -163,6 +163,17 @@ def progress(args: argparse.Namespace, total: int | None, desc: str, unit: str =
                 leave=False)
 
 
+def _positive_int(text: str) -> int:
+    """Return ``text`` as a whole number of at least 1 (argparse refuses it otherwise: exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of workers")
+    return value
+
+
 def _inputs_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inputs", default=None, help=INPUTS_HELP)
 
@@ -305,7 +316,7 @@ def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("study", help="study file (YAML)")
     p.add_argument("--out", required=True, help="output directory")
     _inputs_arg(p)
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_positive_int, default=None,
                    help="local worker processes (default: number of CPUs)")
     p.add_argument("--scheduler", default=None,
                    help="Dask distributed scheduler address (tcp://host:port)")

@@ -70,6 +70,8 @@ def build_network(year: int, options: Sequence[str] = (),
     data = inputs if isinstance(inputs, Inputs) else load_inputs(inputs)
     year = check_year(year, data)
     options = check_option_names(options)
+    if type(power).__name__ not in ("bool", "bool_"):  # "no" would switch the layer on
+        raise WrongTypeError(f"power must be True or False, not {power!r}")
     n = _empty_network()
     n.name = f"energy_model gas {year}"
 

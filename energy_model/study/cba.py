@@ -282,6 +282,10 @@ def list_pairs(sets: dict[str, list[str]], data: Inputs) -> list[Pair]:
             added = set(sets["all"]) - set(sets[label])
             pairs.append(Pair("all", label, "TOOT", label.removeprefix("all-but-"),
                               arm(added)))
+    if not pairs and set(sets) == {"reference"}:
+        raise NoComparisonError(
+            "the study has only the 'reference' option set, so there is no option to appraise: "
+            "add option sets (label: [option names]) beside `reference: []`")
     if not pairs:
         raise NoComparisonError(
             "the study has no 'reference' option set (for PINT) and no 'all' set with "
