@@ -191,7 +191,7 @@ def _names(key: str, value: object, what: str) -> tuple[list[str], list[str]]:
         if isinstance(x, str):
             names.append(x)
         else:
-            problems.append(f"{key}: {x!r} is not a {what} name; write each name as text")
+            problems.append(f"{key}: {x!r} is not a name; write each {what} name as text")
     return names, problems
 
 
