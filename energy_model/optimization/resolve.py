@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from energy_model.errors import EnergyModelError
+from energy_model.errors import EnergyModelError, UsageError
 from energy_model.optimization.lean import LEAN_COMPONENTS, lean_assets
 from energy_model.optimization.solver import (
     BALANCE_TOLERANCE_MW,
@@ -40,6 +40,7 @@ from energy_model.optimization.solver import (
     _with_case_constraints,
     assign_results,
     check_energy_balance,
+    check_solver_options,
     optimize,
 )
 
@@ -94,6 +95,9 @@ class Resolver:
                  check: bool = True) -> None:
         self.n = n
         self.check = check
+        problems = check_solver_options(solver_options or {})
+        if problems:
+            raise UsageError("solver options: " + "; ".join(problems))
         self.options = {**DEFAULT_SOLVER_OPTIONS, "output_flag": False, "log_to_console": False,
                         **(solver_options or {})}
         if (n.meta or {}).get("uncooperative") and self.options.get("solver") in (

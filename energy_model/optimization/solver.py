@@ -33,7 +33,7 @@ DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
 
 SOLVER_OPTIONS: dict[str, tuple[type, object]] = {
     # name: (type, allowed values: (low, high) inclusive range, or a set of strings)
-    "solver": (str, {"choose", "simplex", "ipm", "ipx", "pdlp"}),
+    "solver": (str, {"choose", "simplex", "ipm", "ipx", "hipo", "pdlp"}),
     "simplex_strategy": (int, (0, 4)),
     "presolve": (str, {"off", "choose", "on"}),
     "parallel": (str, {"off", "choose", "on"}),

@@ -260,7 +260,7 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
             out += bad
             out += [f"climates: {unknown_name('climatic case', c, CLIMATES)}"
                     for c in names if c not in CLIMATES]
-            if any(c != "average" for c in cl) and raw.get("resolution", "daily") != "daily":
+            if any(c != "average" for c in names) and raw.get("resolution", "daily") != "daily":
                 out.append("key 'climates': the peak-day and two-week cases need "
                            "resolution: daily")
     if "solver" in raw and not isinstance(raw["solver"], dict):
