@@ -234,3 +234,22 @@ def test_swing_is_bounded(tiny):
     set_cell(tiny, "gas_supply.csv", 0, "swing", "50")
     assert any("gas_supply.csv, row 2, column 'swing': 50 is above the maximum 2" in m
                for m in messages(tiny))
+
+
+def test_a_storage_outage_that_validates_hits_the_storage(tiny):
+    """validate accepts a storage name as an outage target; the stress must then act on it."""
+    from energy_model.network.build import build_network
+    from energy_model.scenarios.stresses import apply_stress
+
+    append_rows(tiny, "storage.csv", [{**STORE, "working_gas": "1"}])
+    append_rows(tiny, "stresses.csv", [dict(stress="s1-outage", description="x",
+                                            probability="0.1", source_id="T-1",
+                                            estimate="false")])
+    append_rows(tiny, "stress_actions.csv", [dict(stress="s1-outage", action="outage",
+                                                  target="S1", value="1", unit="fraction",
+                                                  source_id="T-1", estimate="false")])
+    assert validate_inputs(tiny) == []
+    data = load_inputs(tiny)
+    n = build_network(2030, inputs=data)
+    apply_stress(n, "s1-outage", data)
+    assert (n.links.loc[["S1 injection", "S1 withdrawal"], "p_nom"] == 0).all()

@@ -62,7 +62,8 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         g.loc[cut, "p_nom"] = 0.0
     elif a.action == "outage":
         hit = links.index[(links.get("pipeline") == a.target) | (links.get("asset") == a.target)
-                          | (links.index == a.target)]
+                          | (links.index == a.target)  # storage: its two links, as validated
+                          | links.index.isin([f"{a.target} injection", f"{a.target} withdrawal"])]
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
         keep = 1.0 - _value(a)
