@@ -22,6 +22,10 @@ POWER_TECHNOLOGIES: frozenset[str] = frozenset({
     "wind offshore", "solar", "other"})
 """Technologies of the electricity layer; ``gas *`` plants burn gas from the gas network."""
 
+VARIABLE_TECHNOLOGIES: tuple[str, ...] = ("hydro", "wind onshore", "wind offshore", "solar")
+"""Technologies limited by a capacity-factor profile (``power_profiles.csv``): the only ones a
+``scale_capacity_factor`` stress can act on."""
+
 OPTION_ACTIONS: frozenset[str] = frozenset({
     "add_pipeline", "set_capacity", "add_lng", "add_storage", "add_power_link",
     "add_offshore_wind", "add_power_capacity", "extendable_pipeline"})

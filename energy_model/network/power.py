@@ -24,6 +24,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.data.loading import Inputs
+from energy_model.data.schema import VARIABLE_TECHNOLOGIES
 from energy_model.errors import UsageError
 from energy_model.network.topology import empty_ports, select_active
 from energy_model.timeseries import monthly_to_snapshots
@@ -37,8 +38,6 @@ GAS_TECHNOLOGIES = ("gas CCGT", "gas OCGT")
 """Technologies modelled as Links from the gas bus."""
 
 
-VARIABLE_TECHNOLOGIES = ("hydro", "wind onshore", "wind offshore", "solar")
-"""Technologies limited by a capacity-factor profile (``power_profiles.csv``)."""
 
 
 def ac_bus(region: str) -> str:
