@@ -22,7 +22,7 @@ import logging
 import pandas as pd
 
 from energy_model import units
-from energy_model.data.numbers import numeric_column
+from energy_model.data.cells import numeric_column
 from energy_model.data.problems import Problem
 from energy_model.data.schema import MODEL_YEARS, POWER_TECHNOLOGIES, VARIABLE_TECHNOLOGIES
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.cells import parse_number, parse_whole
 from energy_model.data.names import resolve_inputs
-from energy_model.data.numbers import parse_number, parse_whole
 from energy_model.data.schema import TABLES, Column
 from energy_model.data.validation import InputError, read_table, validate_inputs
 
@@ -128,7 +128,7 @@ def _convert(df: pd.DataFrame, col: str, unit_col: str, func) -> pd.Series:
 def _typed(df: pd.DataFrame, spec: dict[str, Column]) -> pd.DataFrame:
     """Type the columns of a validated table (read by :func:`read_table`: cells stripped).
 
-    Numbers are read by the parser validation used (:mod:`energy_model.data.numbers`), so a
+    Numbers are read by the parser validation used (:mod:`energy_model.data.cells`), so a
     cell that validated cannot turn into NaN here.
     """
     df = df.copy()

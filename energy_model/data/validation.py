@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import units
-from energy_model.data.consistency import check_consistency
-from energy_model.data.numbers import (
+from energy_model.data.cells import (
     is_clean_text,
     numeric_column,
     parse_number,
     parse_whole,
     strip_text,
 )
+from energy_model.data.consistency import check_consistency
 from energy_model.data.problems import InputError, Problem
 from energy_model.data.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
 
@@ -44,7 +44,7 @@ def read_table(path: Path) -> pd.DataFrame:
 
     Every cell and column name is stripped of ASCII spaces and tabs here, once: validation,
     loading and the stresses and options applied later see the same names and codes (see
-    :mod:`energy_model.data.numbers`).
+    :mod:`energy_model.data.cells`).
     """
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df.columns = [strip_text(str(c)) for c in df.columns]
