@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from energy_model.errors import EnergyModelError
+
 logger = logging.getLogger("energy_model")
 
 INPUTS_HELP = "inputs directory (default: the inputs/ shipped with the package)"
@@ -99,13 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     args.quiet = getattr(args, "quiet", False)
     args.debug = getattr(args, "debug", False)
     configure_logging(args.verbose, args.quiet)
-    from energy_model.outdir import OutputDirError
-
     try:
         return COMMANDS[args.command][2](args)
-    except (OutputDirError, UnknownNameError) as err:
-        print(f"energy-model {args.command}: {err}", file=sys.stderr)
-        return 2
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return 0
@@ -120,27 +117,24 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if args.debug:
             raise
-        if _is_input_error(err):  # InputError, without importing pandas for every command
-            print(err, file=sys.stderr)
-            return 2
-        return _report_error(args.command, err)
+        return report_error(args.command, err)
 
 
-def _report_error(command: str, err: Exception) -> int:
-    """Print one message for ``err``; return 2 for an expected failure, 3 for a likely bug.
+def report_error(command: str, err: Exception) -> int:
+    """Print one message for ``err``; return its exit code, decided by its class alone.
 
-    Expected: the package's own errors (bad study file, failed solve, unusable out dir, changed
-    inputs), file-system errors, and errors raised deliberately by energy_model code with a
-    message (a year without data, an unknown option).
+    2 for an expected failure: an :class:`~energy_model.errors.EnergyModelError` (bad inputs or
+    study file, unknown name, failed solve, unusable output folder, changed inputs) or a
+    file-system error (:class:`OSError`: a missing or unreadable file). 3 for anything else, a
+    bug in energy_model.
     """
-    import traceback
+    from energy_model.data.problems import InputError  # light: no pandas
 
     text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-    frames = traceback.extract_tb(err.__traceback__)
-    ours = bool(frames) and f"{os.sep}energy_model{os.sep}" in frames[-1].filename
-    expected = (type(err).__module__.startswith("energy_model") or isinstance(err, OSError)
-                or (ours and isinstance(err, ValueError | KeyError | TypeError | RuntimeError)))
-    if expected:
+    if isinstance(err, InputError):
+        print(err, file=sys.stderr)  # the list of problems, one per line
+        return 2
+    if isinstance(err, EnergyModelError | OSError):
         print(f"energy-model {command}: {text}", file=sys.stderr)
         return 2
     print(f"energy-model {command}: unexpected error {type(err).__name__}: {text} (run again "
@@ -148,13 +142,7 @@ def _report_error(command: str, err: Exception) -> int:
     return 3
 
 
-def _is_input_error(err: Exception) -> bool:
-    """Whether ``err`` is an :class:`~energy_model.data.validation.InputError` (lazy import)."""
-    mod = sys.modules.get("energy_model.data.validation")
-    return mod is not None and isinstance(err, mod.InputError)
-
-
-class UnknownNameError(ValueError):
+class UnknownNameError(EnergyModelError, ValueError):
     """A name given on the command line is not in its catalogue."""
 
 
@@ -173,6 +161,17 @@ def progress(args: argparse.Namespace, total: int | None, desc: str, unit: str =
 
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=args.quiet,
                 leave=False)
+
+
+def _positive_int(text: str) -> int:
+    """Return ``text`` as a whole number of at least 1 (argparse refuses it otherwise: exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of workers")
+    return value
 
 
 def _inputs_arg(p: argparse.ArgumentParser) -> None:
@@ -301,7 +300,7 @@ def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("study", help="study file (YAML)")
     p.add_argument("--out", required=True, help="output directory")
     _inputs_arg(p)
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_positive_int, default=None,
                    help="local worker processes (default: number of CPUs)")
     p.add_argument("--scheduler", default=None,
                    help="Dask distributed scheduler address (tcp://host:port)")

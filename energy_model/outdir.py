@@ -33,6 +33,8 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from energy_model.errors import EnergyModelError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
@@ -50,7 +52,7 @@ _TMP_TAG = ".energy_model-tmp-"
 _OWN = {MANIFEST, LOCK}
 
 
-class OutputDirError(RuntimeError):
+class OutputDirError(EnergyModelError, RuntimeError):
     """The output directory cannot be used (foreign files, a file in the way, not writable)."""
 
 

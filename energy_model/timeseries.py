@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energy_model.errors import UsageError
 from energy_model.vocabulary import RESOLUTIONS
 
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -59,7 +60,7 @@ def make_snapshots(year: int, resolution: str = "daily") -> pd.Series:
             hours = DAYS_IN_MONTH[[m - 1 for m in months]].sum() * 24.0
             parts.append(pd.Series(hours / 168.0, index=idx))
         return pd.concat(parts)
-    raise ValueError(f"unknown resolution {resolution!r}; use one of {RESOLUTIONS}")
+    raise UsageError(f"unknown resolution {resolution!r}; use one of {RESOLUTIONS}")
 
 
 def snapshot_months(snapshots: pd.DatetimeIndex, resolution: str) -> list[tuple[int, ...]]:

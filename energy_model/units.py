@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from energy_model.errors import UnknownKeyError, UsageError
+
 GCV_MWH_PER_BCM: float = 10.55e6
 """Energy in one bcm of natural gas [MWh GCV per bcm]."""
 
@@ -104,14 +106,14 @@ def get_unit(unit: str) -> Unit:
         return UNITS[unit]
     except KeyError:
         allowed = ", ".join(sorted(UNITS))
-        raise KeyError(f"unknown unit {unit!r}; allowed: {allowed}") from None
+        raise UnknownKeyError(f"unknown unit {unit!r}; allowed: {allowed}") from None
 
 
 def to_mwh(value, unit: str):
     """Convert an energy stock (``bcm``, ``TWh`` …) or an annual volume to [MWh] (GCV)."""
     u = get_unit(unit)
     if u.dimension not in ("energy", "annual"):
-        raise ValueError(f"{unit!r} is a {u.dimension} unit, not an energy or annual volume")
+        raise UsageError(f"{unit!r} is a {u.dimension} unit, not an energy or annual volume")
     return _scale(value, u.factor)
 
 
@@ -125,7 +127,7 @@ def to_mw(value, unit: str):
         return _scale(value, u.factor)
     if u.dimension == "annual":
         return _scale(value, u.factor / HOURS_PER_YEAR)
-    raise ValueError(f"{unit!r} is a {u.dimension} unit, not a rate or annual volume")
+    raise UsageError(f"{unit!r} is a {u.dimension} unit, not a rate or annual volume")
 
 
 def _scale(value, factor: float):

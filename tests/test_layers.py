@@ -18,7 +18,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "energy_model"
 
 LAYERS: list[set[str]] = [
-    {"units", "timeseries", "provenance", "outdir", "vocabulary", "finance"},
+    {"errors", "units", "timeseries", "provenance", "outdir", "vocabulary", "finance"},
     {"data"},
     {"network"},
     {"scenarios"},

@@ -189,3 +189,67 @@ def test_silent_changes_are_now_problems(tiny, mutate, expected):
 def test_header_only_storage_is_a_warning(tiny, caplog):
     assert not [p for p in validate_inputs(tiny) if p.file == "storage.csv"]
     assert "storage.csv has a header but no rows" in caplog.text
+
+
+# --- issue 24: one reader of numbers and names for validation, loading and stresses ----------
+
+
+@pytest.mark.parametrize("text", ["2\u00a0", "\u0662", "\uff12", "20_00", "\u00a02", "2\u2009"])
+def test_numbers_python_accepts_but_loading_would_lose_are_refused(tiny, text):
+    set_cell(tiny, "pipelines.csv", 0, "capacity_fwd", text)
+    found = [m for m in messages(tiny) if m.startswith("pipelines.csv, row 2, column "
+                                                       "'capacity_fwd'")]
+    assert found, messages(tiny)
+    with pytest.raises(InputError):
+        load_inputs(tiny)
+
+
+def test_a_number_that_validates_loads_to_the_same_value(tiny):
+    set_cell(tiny, "pipelines.csv", 0, "capacity_fwd", " 2.0e0 ")
+    set_cell(tiny, "pipelines.csv", 0, "start_year", " 2000")
+    assert validate_inputs(tiny) == []
+    p = load_inputs(tiny).pipelines
+    assert p.capacity_fwd.iloc[0] == 2.0 and p.start_year.iloc[0] == 2000
+
+
+def test_plain_spaces_around_names_are_stripped_for_loading_and_stresses(tiny):
+    from energy_model.network.build import build_network
+    from energy_model.scenarios.stresses import apply_stress
+
+    set_cell(tiny, "stress_actions.csv", 0, "target", "RU ")
+    set_cell(tiny, "stress_actions.csv", 1, "target", "P3 ")
+    set_cell(tiny, "pipelines.csv", 0, "to", "T1 ")
+    set_cell(tiny, "pipelines.csv", 0, "capacity_unit", " bcm/yr")
+    assert validate_inputs(tiny) == []
+    data = load_inputs(tiny)
+    assert list(data.stress_actions.target) == ["RU", "P3"]
+    assert data.pipelines["to"].iloc[0] == "T1"
+    n = build_network(2030, inputs=data)
+    apply_stress(n, "russia-cut", data)
+    ru = n.generators[(n.generators.carrier == "gas supply") & (n.generators.origin == "RU")]
+    assert len(ru) and (ru.p_nom == 0).all()
+
+
+def test_swing_is_bounded(tiny):
+    set_cell(tiny, "gas_supply.csv", 0, "swing", "50")
+    assert any("gas_supply.csv, row 2, column 'swing': 50 is above the maximum 2" in m
+               for m in messages(tiny))
+
+
+def test_a_storage_outage_that_validates_hits_the_storage(tiny):
+    """validate accepts a storage name as an outage target; the stress must then act on it."""
+    from energy_model.network.build import build_network
+    from energy_model.scenarios.stresses import apply_stress
+
+    append_rows(tiny, "storage.csv", [{**STORE, "working_gas": "1"}])
+    append_rows(tiny, "stresses.csv", [dict(stress="s1-outage", description="x",
+                                            probability="0.1", source_id="T-1",
+                                            estimate="false")])
+    append_rows(tiny, "stress_actions.csv", [dict(stress="s1-outage", action="outage",
+                                                  target="S1", value="1", unit="fraction",
+                                                  source_id="T-1", estimate="false")])
+    assert validate_inputs(tiny) == []
+    data = load_inputs(tiny)
+    n = build_network(2030, inputs=data)
+    apply_stress(n, "s1-outage", data)
+    assert (n.links.loc[["S1 injection", "S1 withdrawal"], "p_nom"] == 0).all()

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from energy_model.errors import NotSolvedError
 from energy_model.units import mwh_to_bcm
 
 _FLOW_CARRIERS = ("gas pipeline", "LNG terminal", "gas storage")
@@ -108,7 +109,15 @@ def trace_deliveries(n: pypsa.Network, domestic_label: str = "DOM") -> pd.DataFr
     -------
     pandas.DataFrame
         Long table with columns ``country, origin, bcm``; pairs below 1e-6 bcm are dropped.
+
+    Raises
+    ------
+    NotSolvedError
+        For an unsolved network (it has no flows to trace: the table would be empty).
     """
+    if not n.is_solved:
+        raise NotSolvedError(f"trace_deliveries needs a solved network; {n.name!r} is not "
+                             "solved (solve it first: energy_model.solve(n))")
     res = compute_node_mix(n)
     w = n.snapshot_weightings.objective.to_numpy()
     energy = np.einsum("t,tb,tbo->bo", w, res["served"], res["mix"])  # MWh [bus, origin]

@@ -22,8 +22,9 @@ import logging
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.cells import numeric_column
 from energy_model.data.problems import Problem
-from energy_model.data.schema import MODEL_YEARS, POWER_TECHNOLOGIES
+from energy_model.data.schema import MODEL_YEARS, POWER_TECHNOLOGIES, VARIABLE_TECHNOLOGIES
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def check_consistency(raw: dict[str, pd.DataFrame]) -> list[Problem]:
 
 
 def _num(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.replace("", None), errors="coerce")
+    return numeric_column(s)
 
 
 def _has(raw: dict[str, pd.DataFrame], fname: str, *cols: str) -> bool:
@@ -188,6 +189,7 @@ def _targets(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
         | lng | storage | plinks,
         "gas region": demand | {"all"},
         "technology": set(POWER_TECHNOLOGIES),
+        "variable technology": set(VARIABLE_TECHNOLOGIES),
         "power region": _col(raw, "power_demand.csv", "region"),
         "pipeline": pipes,
         "link": pipes | {f"{p} reverse" for p in pipes} | lng,
@@ -204,7 +206,10 @@ def _targets(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
 _TABLE_OF = {"supplier": "gas_supply.csv (region)", "asset": "pipelines.csv (name or asset), "
              "lng_terminals.csv, storage.csv or power_links.csv",
              "gas region": "gas_demand.csv (region), or 'all'",
-             "technology": "the power technologies", "power region": "power_demand.csv (region)",
+             "technology": "the power technologies",
+             "variable technology": f"the technologies with a capacity-factor profile "
+             f"{list(VARIABLE_TECHNOLOGIES)} (others have no capacity factor to scale)",
+             "power region": "power_demand.csv (region)",
              "pipeline": "pipelines.csv", "link": "pipelines.csv (' reverse' appended for the "
              "reverse direction) or lng_terminals.csv", "LNG terminal": "lng_terminals.csv",
              "storage": "storage.csv", "power link": "power_links.csv",
@@ -218,7 +223,7 @@ STRESS_RULES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "scale_price": ("supplier", "positive", ("fraction",)),
     "scale_gas_demand": ("gas region", "positive", ("fraction",)),
     "peak_days": ("gas region", "positive", ()),
-    "scale_capacity_factor": ("technology", "positive", ("fraction",)),
+    "scale_capacity_factor": ("variable technology", "positive", ("fraction",)),
     "add_power_demand": ("power region", "positive", ("power",)),
     "slid": ("any", None, ()),
 }

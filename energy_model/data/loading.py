@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.cells import parse_number, parse_whole
 from energy_model.data.names import resolve_inputs
 from energy_model.data.schema import TABLES, Column
 from energy_model.data.validation import InputError, read_table, validate_inputs
@@ -125,12 +126,19 @@ def _convert(df: pd.DataFrame, col: str, unit_col: str, func) -> pd.Series:
 
 
 def _typed(df: pd.DataFrame, spec: dict[str, Column]) -> pd.DataFrame:
+    """Type the columns of a validated table (read by :func:`read_table`: cells stripped).
+
+    Numbers are read by the parser validation used (:mod:`energy_model.data.cells`), so a
+    cell that validated cannot turn into NaN here.
+    """
     df = df.copy()
     for col, c in spec.items():
         if c.dtype == "float":
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype(float)
+            df[col] = pd.Series([parse_number(v) if v != "" else float("nan") for v in df[col]],
+                                index=df.index, dtype=float)
         elif c.dtype in ("int", "year"):
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype("Int64")
+            df[col] = pd.Series([parse_whole(v) if v != "" else pd.NA for v in df[col]],
+                                index=df.index, dtype="Int64")
         elif c.dtype == "bool":
-            df[col] = df[col].str.strip().str.lower().eq("true")
+            df[col] = df[col].str.lower().eq("true")
     return df

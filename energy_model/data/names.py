@@ -52,7 +52,12 @@ def read_catalogue(table: str, directory: str | Path | None = None) -> dict[str,
 
 
 def read_rows(table: str, directory: str | Path | None = None) -> list[dict[str, str]]:
-    """Return the rows of ``<table>.csv`` as dicts of strings (standard library, no validation)."""
+    """Return the rows of ``<table>.csv`` as dicts of strings (standard library, no validation).
+
+    Names and cells are stripped of ASCII spaces and tabs, as
+    :func:`energy_model.data.validation.read_table` strips them for validation and loading.
+    """
     path = resolve_inputs(directory) / f"{table}.csv"
     with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return [{str(k).strip(" \t"): (v.strip(" \t") if isinstance(v, str) else v)
+                 for k, v in row.items()} for row in csv.DictReader(f)]

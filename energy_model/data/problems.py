@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from energy_model.errors import EnergyModelError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -27,7 +29,7 @@ class Problem:
         return f"{where}: {self.message}. Fix: {self.fix}"
 
 
-class InputError(ValueError):
+class InputError(EnergyModelError, ValueError):
     """Raised when ``inputs/`` has problems; ``problems`` lists all of them."""
 
     def __init__(self, problems: list[Problem]):

@@ -21,6 +21,10 @@ POWER_TECHNOLOGIES: frozenset[str] = frozenset({
     "wind offshore", "solar", "other"})
 """Technologies of the electricity layer; ``gas *`` plants burn gas from the gas network."""
 
+VARIABLE_TECHNOLOGIES: tuple[str, ...] = ("hydro", "wind onshore", "wind offshore", "solar")
+"""Technologies limited by a capacity-factor profile (``power_profiles.csv``): the only ones a
+``scale_capacity_factor`` stress can act on."""
+
 SOURCE_COLUMNS: tuple[str, ...] = ("source_id", "estimate", "note")
 """Provenance columns carried by every table that holds numbers."""
 
@@ -47,6 +51,8 @@ class Column:
         Allowed dimensions of the unit (see :data:`energy_model.units.UNITS`).
     minimum : float or None
         Smallest allowed value of a numeric column.
+    maximum : float or None
+        Largest allowed value of a numeric column.
     """
 
     dtype: str = "str"
@@ -56,6 +62,14 @@ class Column:
     unit: str | None = None
     dimensions: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
+
+
+SWING_RANGE: tuple[float, float] = (1.0, 2.0)
+"""Allowed range of a supply's ``swing`` [fraction]: its daily capacity over the mean daily rate
+of its annual maximum. Below 1 the annual maximum could never be produced; above 2 (a field or
+import producing at twice its average rate) the value is taken for a typo, such as a percentage
+or a volume written in the wrong column."""
 
 
 def _num(unit: str, *dims: str, required: bool = True, minimum: float | None = 0.0) -> Column:
@@ -176,7 +190,8 @@ TABLES: dict[str, Table] = {
             "year": Column("year"),
             "annual_max": _num("col:unit", "annual"),
             "unit": _UNIT,
-            "swing": _num("fraction", "fraction"),
+            "swing": Column("float", unit="fraction", dimensions=("fraction",),
+                            minimum=SWING_RANGE[0], maximum=SWING_RANGE[1]),
         },
         key=("region", "name", "year"),
     ),

@@ -10,6 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.cells import (
+    is_clean_text,
+    numeric_column,
+    parse_number,
+    parse_whole,
+    strip_text,
+)
 from energy_model.data.consistency import check_consistency
 from energy_model.data.problems import InputError, Problem
 from energy_model.data.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
@@ -33,8 +40,15 @@ __all__ = ["InputError", "Problem", "read_table", "validate_inputs"]
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read one CSV table as strings (empty cells become ``""``)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    """Read one CSV table as strings (empty cells become ``""``).
+
+    Every cell and column name is stripped of ASCII spaces and tabs here, once: validation,
+    loading and the stresses and options applied later see the same names and codes (see
+    :mod:`energy_model.data.cells`).
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.columns = [strip_text(str(c)) for c in df.columns]
+    return df.apply(lambda col: col.map(strip_text)) if len(df.columns) else df
 
 
 def validate_inputs(directory: str | Path) -> list[Problem]:
@@ -105,7 +119,7 @@ def _collect_references(raw: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
 def _reverse_names(pipes: pd.DataFrame | None) -> set[str]:
     if pipes is None or not {"name", "capacity_rev"} <= set(pipes.columns):
         return set()
-    rev = pd.to_numeric(pipes.capacity_rev, errors="coerce") > 0
+    rev = numeric_column(pipes.capacity_rev) > 0
     return {f"{x} reverse" for x in pipes.name[rev]}
 
 
@@ -133,7 +147,11 @@ def _check_cells(fname: str, df: pd.DataFrame, spec: dict[str, Column],
         for col, c in spec.items():
             if col not in df.columns:
                 continue
-            v = str(row[col]).strip()
+            v = str(row[col])
+            if not is_clean_text(v):
+                bad(col, f"{v!r} has invisible white space at its start or end",
+                    "delete the space (a no-break or zero-width space, not a plain one)")
+                continue
             if v == "":
                 if c.required:
                     bad(col, "is empty", f"fill in a {c.dtype} value")
@@ -163,9 +181,7 @@ def _check_cells(fname: str, df: pd.DataFrame, spec: dict[str, Column],
 def _check_type(v: str, c: Column, bad, col: str) -> bool:
     try:
         if c.dtype == "float":
-            if "_" in v:
-                raise ValueError(v)
-            x = float(v)
+            x = parse_number(v)
             if not math.isfinite(x):
                 bad(col, f"'{v}' is not a finite number",
                     "write a finite number: NaN and inf are not values (leave the cell empty "
@@ -176,11 +192,14 @@ def _check_type(v: str, c: Column, bad, col: str) -> bool:
                     "check the value and its unit")
             if c.minimum is not None and x < c.minimum:
                 bad(col, f"{x} is below the minimum {c.minimum}", "correct the sign or the value")
+            if c.maximum is not None and x > c.maximum:
+                bad(col, f"{x:g} is above the maximum {c.maximum:g}",
+                    "check the value against the column's definition in inputs/README.md")
             if c.unit == "fraction" and x > 1 and col not in RATIOS:
                 bad(col, f"{x:g} is above 1, and a fraction lies between 0 and 1",
                     "write the share as a fraction, e.g. 0.25 for 25 %")
         elif c.dtype in ("int", "year"):
-            x = int(v)
+            x = parse_whole(v)
             if c.dtype == "year" and not YEAR_RANGE[0] <= x <= YEAR_RANGE[1]:
                 bad(col, f"year {x} is out of range {YEAR_RANGE}", "give a year in that range")
             if c.minimum is not None and x < c.minimum:
@@ -217,7 +236,7 @@ def _check_keys(fname: str, df: pd.DataFrame, key: tuple[str, ...]) -> list[Prob
 
 
 def _num(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.replace("", None), errors="coerce")
+    return numeric_column(s)
 
 
 def _check_tables(raw: dict[str, pd.DataFrame]) -> list[Problem]:

@@ -15,6 +15,7 @@ import pypsa
 
 from energy_model.data.loading import Inputs, load_inputs
 from energy_model.data.schema import MODEL_YEARS
+from energy_model.errors import UsageError, WrongTypeError
 from energy_model.network.contracts import add_contracts
 from energy_model.network.gas import (
     CARRIERS,
@@ -69,6 +70,8 @@ def build_network(year: int, options: Sequence[str] = (),
     data = inputs if isinstance(inputs, Inputs) else load_inputs(inputs)
     year = check_year(year, data)
     options = check_option_names(options)
+    if type(power).__name__ not in ("bool", "bool_"):  # "no" would switch the layer on
+        raise WrongTypeError(f"power must be True or False, not {power!r}")
     n = _empty_network()
     n.name = f"energy_model gas {year}"
 
@@ -146,12 +149,12 @@ def check_year(year: object, data: Inputs) -> int:
         For a year that is not a model year or has no gas demand in the inputs.
     """
     if isinstance(year, bool) or not isinstance(year, numbers.Integral):
-        raise TypeError(f"year must be a whole number such as 2030, not {year!r} "
+        raise WrongTypeError(f"year must be a whole number such as 2030, not {year!r} "
                         f"({type(year).__name__})")
     year = int(year)
     have = sorted({int(y) for y in data.gas_demand.year.dropna()})
     if year not in MODEL_YEARS or year not in have:
-        raise ValueError(f"no model data for {year}: the model years are "
+        raise UsageError(f"no model data for {year}: the model years are "
                          f"{', '.join(map(str, MODEL_YEARS))} and the inputs in "
                          f"{data.directory} have gas demand for {', '.join(map(str, have))}")
     return year
@@ -160,14 +163,14 @@ def check_year(year: object, data: Inputs) -> int:
 def check_option_names(options: object) -> list[str]:
     """Return ``options`` as a list of names; raise ``TypeError`` for a string or non-names."""
     if isinstance(options, str):
-        raise TypeError(f"options must be a list of option names, not the string {options!r} "
+        raise WrongTypeError(f"options must be a list of option names, not the string {options!r} "
                         f"(write [{options!r}])")
     try:
         names = list(options)  # type: ignore[call-overload]
     except TypeError:
         names = None
     if names is None or not all(isinstance(x, str) for x in names):
-        raise TypeError(f"options must be a list of option names, not {options!r}")
+        raise WrongTypeError(f"options must be a list of option names, not {options!r}")
     return names
 
 

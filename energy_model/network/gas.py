@@ -34,6 +34,7 @@ import pandas as pd
 import pypsa
 
 from energy_model.data.loading import Inputs
+from energy_model.errors import UsageError
 from energy_model.network.topology import empty_ports
 from energy_model.timeseries import spread_annual
 from energy_model.units import HOURS_PER_YEAR
@@ -118,7 +119,7 @@ def add_supply(n: pypsa.Network, data: Inputs, year: int) -> None:
     pot = data.supply_potentials[data.supply_potentials.year == year]
     missing = sorted((set(s.region) | set(pot.region)) - set(prices.index))
     if missing:
-        raise ValueError(f"supply_prices.csv has no {year} price for {missing}")
+        raise UsageError(f"supply_prices.csv has no {year} price for {missing}")
     stepped = s[s.region.isin(pot.region)]
     s = s[~s.region.isin(pot.region)]
     names = s.region + " " + s.name

@@ -18,6 +18,7 @@ import pypsa
 from energy_model import units
 from energy_model.data.loading import Inputs
 from energy_model.finance import annuity
+from energy_model.errors import UnknownKeyError, UsageError
 from energy_model.network.contracts import raise_contract_maxima
 from energy_model.network.gas import add_lng_terminals, add_pipelines, add_storage
 from energy_model.network.power import ac_bus, add_power_links, thermal_marginal_cost
@@ -64,17 +65,17 @@ def apply_options(n: pypsa.Network, options: Sequence[str], data: Inputs) -> Non
     known = set(data.options.option)
     for option in options:
         if option not in known:
-            raise KeyError(f"unknown option {option!r}; known options: {sorted(known)}")
+            raise UnknownKeyError(f"unknown option {option!r}; known options: {sorted(known)}")
         for _, a in data.option_assets[data.option_assets.option == option].iterrows():
             _apply_option_action(n, option, a, data)
 
 
 def _apply_option_action(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
     if a.action in POWER_ACTIONS and not n.meta.get("power"):
-        raise ValueError(f"option {option!r} needs the electricity layer (power=True)")
+        raise UsageError(f"option {option!r} needs the electricity layer (power=True)")
     action = OPTION_ACTIONS.get(a.action)
     if action is None:
-        raise ValueError(f"option {option!r}: unknown action {a.action!r}; known: "
+        raise UsageError(f"option {option!r}: unknown action {a.action!r}; known: "
                          f"{sorted(OPTION_ACTIONS)}")
     action(n, option, a, data)
 
@@ -86,7 +87,7 @@ def _add_pipeline(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> 
 
 def _set_capacity(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
     if a.target not in n.links.index:
-        raise ValueError(f"option {option!r}: no link {a.target!r} in service in "
+        raise UsageError(f"option {option!r}: no link {a.target!r} in service in "
                          f"{n.meta['year']}")
     added = max(units.to_mw(a.value, a.unit) - n.links.at[a.target, "p_nom"], 0.0)
     n.links.loc[a.target, "p_nom"] += added
@@ -141,7 +142,7 @@ def _by_name(table: pd.DataFrame, name: str, year: int) -> pd.DataFrame:
     """Return the row of ``name`` valid in ``year``, else its earliest row (a future asset)."""
     rows = table[table.name == name]
     if rows.empty:
-        raise KeyError(f"no asset named {name!r}")
+        raise UnknownKeyError(f"no asset named {name!r}")
     valid = rows[in_service(rows, year)]
     return valid if not valid.empty else rows.sort_values("start_year").iloc[:1]
 
@@ -165,7 +166,7 @@ def _add_power_capacity(n: pypsa.Network, data: Inputs, target: str, mw: float) 
 
     region, tech = target.split(" ", 1)
     if tech.startswith("gas"):
-        raise ValueError(f"add_power_capacity: gas plants ({target!r}) burn network gas and are "
+        raise UsageError(f"add_power_capacity: gas plants ({target!r}) burn network gas and are "
                          "not supported by this action; add them to power_capacity.csv")
     if target in n.generators.index:
         n.generators.loc[target, "p_nom"] += mw

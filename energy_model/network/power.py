@@ -24,6 +24,8 @@ import pandas as pd
 import pypsa
 
 from energy_model.data.loading import Inputs
+from energy_model.data.schema import VARIABLE_TECHNOLOGIES
+from energy_model.errors import UsageError
 from energy_model.network.topology import empty_ports, select_active
 from energy_model.timeseries import monthly_to_snapshots
 from energy_model.units import LHV_PER_GCV
@@ -36,8 +38,6 @@ GAS_TECHNOLOGIES = ("gas CCGT", "gas OCGT")
 """Technologies modelled as Links from the gas bus."""
 
 
-VARIABLE_TECHNOLOGIES = ("hydro", "wind onshore", "wind offshore", "solar")
-"""Technologies limited by a capacity-factor profile (``power_profiles.csv``)."""
 
 
 def ac_bus(region: str) -> str:
@@ -145,7 +145,7 @@ def _profiles(n: pypsa.Network, data: Inputs, cap: pd.DataFrame,
     missing = [(r, t) for r, t in zip(cap.region, cap.technology, strict=True)
                if (r, t) not in prof.columns]
     if missing:
-        raise ValueError(f"power_profiles.csv has no profile for {missing}")
+        raise UsageError(f"power_profiles.csv has no profile for {missing}")
     monthly = prof[list(zip(cap.region, cap.technology, strict=True))]
     monthly.columns = names
     solar = [x for x, t in zip(names, cap.technology, strict=True) if t == "solar"]

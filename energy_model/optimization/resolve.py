@@ -49,6 +49,7 @@ import xarray as xr
 from linopy.persistent import RebuildReason
 from linopy.solvers import Solver
 
+from energy_model.errors import EnergyModelError, UsageError
 from energy_model.optimization.lean import DISPATCH, LEAN_COMPONENTS, NOMINAL, lean_assets
 from energy_model.optimization.solver import (
     BALANCE_TOLERANCE_MW,
@@ -59,6 +60,7 @@ from energy_model.optimization.solver import (
     assign_results,
     build_model,
     check_energy_balance,
+    check_solver_options,
 )
 
 logger = logging.getLogger(__name__)
@@ -91,7 +93,7 @@ def prefer_warm(n: pypsa.Network) -> bool:
     return len(n.snapshots) >= WARM_MIN_SNAPSHOTS
 
 
-class RebuildRequiredError(ValueError):
+class RebuildRequiredError(EnergyModelError, ValueError):
     """The change needs a new HiGHS model and the :class:`Resolver` may not rebuild it."""
 
 
@@ -126,7 +128,7 @@ class Resolver:
                  check: bool = True, rebuild: bool = True) -> None:
         self.n = n
         self.check = check
-        self.rebuild = rebuild
+    check_solver_options,
         self.options = {**DEFAULT_SOLVER_OPTIONS, "output_flag": False, "log_to_console": False,
                         **(solver_options or {})}
         if (n.meta or {}).get("uncooperative") and self.options.get("solver") in (

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from energy_model.errors import EnergyModelError, UsageError
 from energy_model.network.topology import link_ports
 from energy_model.optimization.lean import limits_to_bounds
 
@@ -31,11 +32,91 @@ DEFAULT_SOLVER_OPTIONS: dict[str, object] = {
 """HiGHS options used unless the caller overrides them."""
 
 
+SOLVER_OPTIONS: dict[str, tuple[type, object]] = {
+    # name: (type, allowed values: (low, high) inclusive range, or a set of strings)
+    "solver": (str, {"choose", "simplex", "ipm", "ipx", "hipo", "pdlp"}),
+    "simplex_strategy": (int, (0, 4)),
+    "presolve": (str, {"off", "choose", "on"}),
+    "parallel": (str, {"off", "choose", "on"}),
+    "run_crossover": (str, {"off", "choose", "on"}),
+    "time_limit": (float, (1e-3, float("inf"))),
+    "threads": (int, (0, 1024)),
+    "random_seed": (int, (0, 2147483647)),
+    "primal_feasibility_tolerance": (float, (1e-10, 1e-3)),
+    "dual_feasibility_tolerance": (float, (1e-10, 1e-3)),
+    "ipm_optimality_tolerance": (float, (1e-12, 1e-3)),
+    "mip_feasibility_tolerance": (float, (1e-10, 1e-3)),
+    "mip_rel_gap": (float, (0.0, 1.0)),
+    "mip_abs_gap": (float, (0.0, float("inf"))),
+    "simplex_iteration_limit": (int, (1, 2147483647)),
+    "ipm_iteration_limit": (int, (1, 2147483647)),
+    "mip_max_nodes": (int, (1, 2147483647)),
+    "output_flag": (bool, {True, False}),
+    "log_to_console": (bool, {True, False}),
+}
+"""HiGHS options a caller (a study file's ``solver:`` mapping) may set, with type and range.
+
+An allow-list: options that write files (``solution_file``, ``log_file``,
+``write_solution_to_file``, ``write_model_file`` ...) or read them (``read_solution_file``) are
+not on it, so a study file cannot make HiGHS write or read any path. Ranges are HiGHS's own
+(HiGHS options reference) narrowed to values that give a trustworthy optimum (a feasibility
+tolerance above 1e-3 would accept visibly unbalanced flows).
+
+References
+----------
+HiGHS options: https://ergo-code.github.io/HiGHS/stable/options/definitions/
+"""
+
+FILE_OPTIONS: frozenset[str] = frozenset({
+    "solution_file", "log_file", "write_solution_to_file", "write_solution_style",
+    "write_model_file", "write_model_to_file", "write_presolved_model_file",
+    "write_presolved_model_to_file", "read_solution_file", "read_basis_file", "write_basis_file",
+    "write_iis_model_file", "ranging", "glpsol_cost_row_location", "mip_improving_solution_file",
+    "mip_improving_solution_save"})
+"""HiGHS options that read or write files: refused with their own message."""
+
+
+_KIND_NAMES = {bool: "true or false", str: "a text", int: "a whole number", float: "a number"}
+
+
+def check_solver_options(options: object) -> list[str]:
+    """Return the problems of caller-given HiGHS options (empty when every one is allowed).
+
+    Each problem names its key: an option not in :data:`SOLVER_OPTIONS` (file-writing ones
+    named as such), a value of the wrong type (``true`` for a number, ``1.5`` threads) or
+    outside its range.
+    """
+    from energy_model.data.names import unknown_name
+
+    if not isinstance(options, dict):
+        return ["give a mapping of HiGHS option names to values"]
+    out: list[str] = []
+    for key, value in options.items():
+        if key in FILE_OPTIONS:
+            out.append(f"{key!r} is not allowed: HiGHS would read or write a file with it")
+            continue
+        if key not in SOLVER_OPTIONS:
+            out.append(unknown_name("HiGHS option", key, SOLVER_OPTIONS))
+            continue
+        kind, allowed = SOLVER_OPTIONS[key]
+        ok_type = (isinstance(value, bool) if kind is bool
+                   else isinstance(value, str) if kind is str
+                   else isinstance(value, int) and not isinstance(value, bool) if kind is int
+                   else isinstance(value, int | float) and not isinstance(value, bool))
+        if not ok_type:
+            out.append(f"{key}: {value!r} is not {_KIND_NAMES[kind]}")
+        elif isinstance(allowed, set) and value not in allowed:
+            out.append(f"{key}: {value!r} is not one of {sorted(allowed, key=str)}")
+        elif isinstance(allowed, tuple) and not allowed[0] <= value <= allowed[1]:
+            out.append(f"{key}: {value!r} is outside {allowed[0]:g}..{allowed[1]:g}")
+    return out
+
+
 BALANCE_TOLERANCE_MW: float = 1e-3
 """Largest tolerated energy-balance error of a bus in a snapshot [MW]."""
 
 
-class SolveError(RuntimeError):
+class SolveError(EnergyModelError, RuntimeError):
     """The optimisation failed or is infeasible; nothing was written."""
 
 
@@ -48,7 +129,8 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
     n : pypsa.Network
         A network from :func:`energy_model.build_network`.
     solver_options : dict, optional
-        HiGHS options overriding :data:`DEFAULT_SOLVER_OPTIONS`.
+        HiGHS options overriding :data:`DEFAULT_SOLVER_OPTIONS`; only those of
+        :data:`SOLVER_OPTIONS`, within their ranges.
     check : bool
         Verify the energy balance of every bus and snapshot after solving.
     extra_functionality : callable, optional
@@ -62,9 +144,14 @@ def solve(n: pypsa.Network, solver_options: dict | None = None,
 
     Raises
     ------
+    UsageError
+        For a solver option that is not allowed (:func:`check_solver_options`).
     SolveError
         When HiGHS reports anything but an optimal solution, or the balance check fails.
     """
+    problems = check_solver_options(solver_options or {})
+    if problems:
+        raise UsageError("solver options: " + "; ".join(problems))
     opts = {**DEFAULT_SOLVER_OPTIONS, **(solver_options or {})}
     if (n.meta or {}).get("uncooperative") and opts.get("solver") in ("simplex", "ipm", "pdlp"):
         opts["solver"] = "choose"  # a mixed-integer case: simplex would drop the binaries

@@ -19,6 +19,8 @@ import xarray as xr
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
+from energy_model.errors import EnergyModelError
+
 logger = logging.getLogger(__name__)
 
 AZ_COLOUR = "#d7301f"
@@ -33,7 +35,7 @@ BAND_LABELS = ["none", "< 1 %", "1-5 %", "5-20 %", "> 20 %"]
 BAND_COLOURS = ["#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#cb181d"]
 
 
-class FigureInputError(Exception):
+class FigureInputError(EnergyModelError):
     """A figure cannot be drawn from the study's outputs; the message says why."""
 
 

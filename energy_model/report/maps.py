@@ -33,6 +33,7 @@ from energy_model.analysis.tables import (
     carried_link_energy,
     utilisation,
 )
+from energy_model.errors import EnergyModelError
 from energy_model.units import mwh_to_bcm
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ UTILISATION_CMAP = "viridis_r"
 UNSERVED_CMAP = "Reds"
 
 
-class MapError(ValueError):
+class MapError(EnergyModelError, ValueError):
     """The network cannot be drawn (for example: its buses have no coordinates)."""
 
 

@@ -73,6 +73,7 @@ import pypsa
 
 from energy_model import units
 from energy_model.data.loading import Inputs
+from energy_model.errors import UsageError
 from energy_model.scenarios.curtailment import refresh_unserved, suspend_contracts
 from energy_model.vocabulary import (  # noqa: F401 (DESIGN_CLIMATES: re-exported)
     CLIMATES,
@@ -132,7 +133,7 @@ def prepare_reference(n: pypsa.Network) -> None:
 def case_window(year: int, climate: str) -> pd.DatetimeIndex:
     """Return the daily snapshots of a short ``climate`` case in ``year``."""
     if climate not in CASE_DAYS:
-        raise ValueError(f"{climate!r} is not a short case; use one of {list(CASE_DAYS)}")
+        raise UsageError(f"{climate!r} is not a short case; use one of {list(CASE_DAYS)}")
     return pd.date_range(f"{year}-{CASE_START}", periods=CASE_DAYS[climate], freq="D")
 
 
@@ -185,12 +186,12 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
         n.meta = {**n.meta, "climate": "average"}
         return
     if climate not in CASE_DAYS:
-        raise ValueError(f"unknown climate {climate!r}; known: "
+        raise UsageError(f"unknown climate {climate!r}; known: "
                          f"{[*CLIMATES, *LIBRARY_CLIMATES]}")
     if n.meta.get("resolution") != "daily":
-        raise ValueError("short climatic cases are built from the daily network")
+        raise UsageError("short climatic cases are built from the daily network")
     if climate == "two-week-dunkelflaute" and not n.meta.get("power"):
-        raise ValueError("the two-week-dunkelflaute case needs the electricity layer "
+        raise UsageError("the two-week-dunkelflaute case needs the electricity layer "
                          "(build_network(..., power=True))")
     year = int(n.meta["year"])
     window = case_window(year, climate)
@@ -259,7 +260,7 @@ def _fix_gas_plants(n: pypsa.Network, reference: dict | None, floor_only: bool =
     if plants.empty:
         return
     if reference is None:
-        raise ValueError("a short case with the electricity layer needs the average-year "
+        raise UsageError("a short case with the electricity layer needs the average-year "
                          "reference (gas-plant dispatch)")
     p0 = pd.DataFrame({k: reference["gas_plants"].get(k, [0.0] * len(n.snapshots))
                        for k in plants}, index=n.snapshots)

@@ -17,6 +17,7 @@ import pypsa
 
 from energy_model import units
 from energy_model.data.loading import Inputs
+from energy_model.errors import UsageError
 from energy_model.network.topology import check_no_energy_creation, entry_links
 from energy_model.scenarios.curtailment import refresh_unserved, suspend_contracts
 
@@ -61,7 +62,8 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         g.loc[cut, "p_nom"] = 0.0
     elif a.action == "outage":
         hit = links.index[(links.get("pipeline") == a.target) | (links.get("asset") == a.target)
-                          | (links.index == a.target)]
+                          | (links.index == a.target)  # storage: its two links, as validated
+                          | links.index.isin([f"{a.target} injection", f"{a.target} withdrawal"])]
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
         keep = 1.0 - _value(a)
@@ -85,12 +87,12 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         n.generators_t.p_max_pu[cols] = (n.generators_t.p_max_pu[cols] * _value(a)).clip(0, 1)
     elif a.action == "add_power_demand":
         if not n.meta.get("power"):
-            raise ValueError(f"stress {stress!r} needs the electricity layer (power=True)")
+            raise UsageError(f"stress {stress!r} needs the electricity layer (power=True)")
         load = f"{a.target} electricity demand"
         n.loads_t.p_set[load] += units.to_mw(a.value, a.unit)
         g.loc[f"{a.target} unserved electricity", "p_nom"] = n.loads_t.p_set[load].max()
     else:
-        raise ValueError(f"stress {stress!r}: unknown action {a.action!r}")
+        raise UsageError(f"stress {stress!r}: unknown action {a.action!r}")
 
 
 def _gas_loads(n: pypsa.Network, target: str) -> pd.Index:

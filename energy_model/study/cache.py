@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 
 from energy_model.data.loading import Inputs, load_inputs
+from energy_model.errors import EnergyModelError
 from energy_model.provenance import hash_inputs
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ _INPUTS: dict[str, Inputs] = {}
 """Loaded inputs of this process by inputs hash."""
 
 
-class InputsChangedError(RuntimeError):
+class InputsChangedError(EnergyModelError, RuntimeError):
     """The inputs directory changed after the study hashed it."""
 
 

@@ -42,6 +42,7 @@ import xarray as xr
 
 from energy_model.data.loading import Inputs
 from energy_model.finance import internal_rate, payback_year, present_value
+from energy_model.errors import EnergyModelError
 from energy_model.units import GCV_MWH_PER_BCM
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ DESIGN_CASE_PROBABILITY = 0.05
 MONETISED = ("welfare", "security", "co2")
 
 
-class NoComparisonError(ValueError):
+class NoComparisonError(EnergyModelError, ValueError):
     """The study has no set to compare with: neither ``reference`` nor ``all``."""
 
 
@@ -250,6 +251,10 @@ def list_pairs(sets: dict[str, list[str]], data: Inputs) -> list[Pair]:
             added = set(sets["all"]) - set(sets[label])
             pairs.append(Pair("all", label, "TOOT", label.removeprefix("all-but-"),
                               arm(added)))
+    if not pairs and set(sets) == {"reference"}:
+        raise NoComparisonError(
+            "the study has only the 'reference' option set, so there is no option to appraise: "
+            "add option sets (label: [option names]) beside `reference: []`")
     if not pairs:
         raise NoComparisonError(
             "the study has no 'reference' option set (for PINT) and no 'all' set with "

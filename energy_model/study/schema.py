@@ -32,10 +32,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from energy_model.data.loading import Inputs
 from energy_model.data.names import unknown_name
+from energy_model.errors import EnergyModelError
+from energy_model.optimization.solver import check_solver_options
 from energy_model.scenarios.climates import CLIMATES
 from energy_model.timeseries import RESOLUTIONS
 
@@ -47,7 +49,7 @@ STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "sol
 """Keys allowed in a study file."""
 
 
-class StudyError(ValueError):
+class StudyError(EnergyModelError, ValueError):
     """A study file is invalid; ``problems`` lists every problem."""
 
     def __init__(self, path: str, problems: list[str]):
@@ -70,11 +72,11 @@ class Study(BaseModel):
     options: dict[str, list[str]]
     stresses: list[str]
     resolution: Literal["daily", "weeks", "hourly", "hourly-days"] = "daily"
-    power: bool | None = None
+    power: StrictBool | None = None
     solver: dict = Field(default_factory=dict)
     curtailment: Literal["cooperative", "least-cost"] = "cooperative"
-    isolated: bool = False
-    remaining_flexibility: bool = False
+    isolated: StrictBool = False
+    remaining_flexibility: StrictBool = False
     climates: list[str] = Field(default_factory=lambda: list(CLIMATES))
 
     def settings(self, power: bool) -> Settings:
@@ -92,7 +94,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     year: int
-    power: bool
+    power: StrictBool
     resolution: Literal["daily", "weeks", "hourly", "hourly-days"]
     solver: dict
     curtailment: Literal["cooperative", "least-cost"]
@@ -117,21 +119,80 @@ class Case:
     climate: str = "average"
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping of a study file gives the same key twice."""
+
+
+class StudyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (PyYAML keeps the last
+    silently, so ``year`` written twice ran the second)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """Construct a mapping; raise :class:`DuplicateKeyError` naming both lines."""
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: reported by SafeLoader itself
+                continue
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise DuplicateKeyError(f"duplicate key {key!r} on line {line} (first given on "
+                                        f"line {first}); give each key once")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_study(path: str | Path, data: Inputs) -> Study:
     """Read and validate a study file; raise :class:`StudyError` listing every problem."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=StudyLoader)  # a SafeLoader
     except UnicodeDecodeError as err:
         raise StudyError(str(path), [f"is not UTF-8 text (byte {err.start}: "
                                      f"{err.object[err.start:err.start + 1]!r}); save the "
                                      "file as UTF-8"]) from None
+    except DuplicateKeyError as err:
+        raise StudyError(str(path), [str(err)]) from None
     except (OSError, yaml.YAMLError) as err:
         raise StudyError(str(path), [f"cannot be read as YAML: {err}"]) from None
     problems = validate_study(raw, data)
     if problems:
         raise StudyError(str(path), problems)
     return Study(**raw)
+
+
+LABEL_FORBIDDEN: str = "|\n\r\t`<>"
+"""Characters an option label may not hold: they break the Markdown tables of ``summary.md``
+and the report (``|``, line breaks) or read as markup."""
+
+
+def check_label(label: object) -> str | None:
+    """Return the problem of an option label, or None: a non-empty text without
+    :data:`LABEL_FORBIDDEN` characters."""
+    if not isinstance(label, str):
+        return (f"options: the label {label!r} is not text ({type(label).__name__}); write it "
+                f"in quotes: '{label}'")
+    if not label.strip():
+        return "options: an empty label; give every option set a name"
+    bad = sorted({c for c in label if c in LABEL_FORBIDDEN or not c.isprintable()})
+    if bad:
+        return (f"options: the label {label!r} holds {', '.join(repr(c) for c in bad)}; use "
+                "letters, digits, spaces, '-', '+' or '_'")
+    return None
+
+
+def _names(key: str, value: object, what: str) -> tuple[list[str], list[str]]:
+    """Return ``(names, problems)`` of a list of names given under ``key``: a nested list or
+    mapping is a problem named by its key, not an "unhashable type"."""
+    names, problems = [], []
+    for x in value:  # type: ignore[attr-defined]
+        if isinstance(x, str):
+            names.append(x)
+        else:
+            problems.append(f"{key}: {x!r} is not a name; write each {what} name as text")
+    return names, problems
 
 
 def validate_study(raw: object, data: Inputs) -> list[str]:
@@ -152,26 +213,39 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
             out.append("key 'options': give a mapping from a label to a list of option names")
         else:
             for label, names in opts.items():
+                problem = check_label(label)
+                if problem:
+                    out.append(problem)
                 if not isinstance(names, list):
                     out.append(f"options.{label}: give a list of option names ([] for none)")
                     continue
+                names, bad = _names(f"options.{label}", names, "option")
+                out += bad
                 for name in names:
                     if name not in known_options:
                         out.append(f"options.{label}: "
                                    f"{unknown_name('option', name, known_options)}")
+                twice = sorted({x for x in names if names.count(x) > 1})
+                if twice:
+                    out.append(f"options.{label}: {', '.join(map(repr, twice))} listed twice; "
+                               "list each option once (twice would count its cost twice)")
     stresses = raw.get("stresses")
     if "stresses" in raw:
         known = set(data.stresses.stress) | {"none", "slid"}
         if not isinstance(stresses, list) or not stresses:
             out.append("key 'stresses': give a list of stress names (`none` = undisturbed)")
         else:
+            names, bad = _names("stresses", stresses, "stress")
+            out += bad
             out += [f"stresses: {unknown_name('stress', s, known)}"
-                    for s in stresses if s not in known]
-    if raw.get("resolution", "daily") not in RESOLUTIONS:
+                    for s in names if s not in known]
+    if not isinstance(raw.get("resolution", "daily"), str) or raw.get(
+            "resolution", "daily") not in RESOLUTIONS:
         out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
     if "power" in raw and not isinstance(raw["power"], bool):
         out.append("key 'power': write true or false")
-    if raw.get("curtailment", "cooperative") not in ("cooperative", "least-cost"):
+    if not isinstance(raw.get("curtailment", "cooperative"), str) or raw.get(
+            "curtailment", "cooperative") not in ("cooperative", "least-cost"):
         out.append(f"key 'curtailment': {raw['curtailment']!r} is not 'cooperative' or "
                    "'least-cost'")
     for key in ("isolated", "remaining_flexibility"):
@@ -182,11 +256,15 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
         if not isinstance(cl, list) or not cl:
             out.append(f"key 'climates': give a list of climatic cases from {list(CLIMATES)}")
         else:
+            names, bad = _names("climates", cl, "climatic case")
+            out += bad
             out += [f"climates: {unknown_name('climatic case', c, CLIMATES)}"
-                    for c in cl if c not in CLIMATES]
-            if any(c != "average" for c in cl) and raw.get("resolution", "daily") != "daily":
+                    for c in names if c not in CLIMATES]
+            if any(c != "average" for c in names) and raw.get("resolution", "daily") != "daily":
                 out.append("key 'climates': the peak-day and two-week cases need "
                            "resolution: daily")
     if "solver" in raw and not isinstance(raw["solver"], dict):
         out.append("key 'solver': give a mapping of HiGHS options")
+    elif "solver" in raw:
+        out += [f"solver: {p}" for p in check_solver_options(raw["solver"])]
     return out
