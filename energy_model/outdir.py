@@ -286,7 +286,7 @@ def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = ()
             if foreign:
                 logger.warning("writing into %s although it holds %d file(s) energy_model did "
                                "not write; they are left as they are", target, len(foreign))
-            _check_keep(target, keep)
+            _check_keep(target, keep, old["dirs"])
             dirs = old["dirs"] + keep
             stage_name = f"{_TMP_TAG}{secrets.token_hex(6)}"
             _write_manifest(target, old["files"], dirs, [stage_name])
@@ -304,13 +304,18 @@ def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = ()
             _remove_if_unused(target)
 
 
-def _check_keep(target: Path, keep: list[str]) -> None:
+def _check_keep(target: Path, keep: list[str], own_dirs: list[str]) -> None:
+    """Refuse a ``keep`` folder that is a link or a file, or a folder the tool did not make."""
     for k in keep:
         if not is_inside_entry(k) or not _real_parents(target, k + "/x"):
             raise OutputDirError(
                 f"{target / k} is a symbolic link or a file, not a folder inside {target}; "
                 "energy_model writes only inside its output directory: remove it or choose "
                 "another --out")
+        if k not in own_dirs and (target / k).exists():
+            raise OutputDirError(
+                f"{target / k} is a folder energy_model did not write, and the run would write "
+                "into it; move it away or choose another --out")
 
 
 def _remove_stale_stages(target: Path, staging: list[str]) -> None:

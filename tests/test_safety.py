@@ -708,6 +708,17 @@ def test_cache_folder_symlink_is_refused(tmp_path):
         pass
 
 
+def test_foreign_cache_folder_is_not_claimed(tmp_path):
+    """With --force, a user's own `cache/` folder became the study's and hid its files."""
+    out = tmp_path / "out"
+    (out / "cache").mkdir(parents=True)
+    (out / "cache" / "notes.txt").write_text("mine")
+    with pytest.raises(OutputDirError, match="did not write, and the run would write into it"), \
+            output_dir(out, force=True, keep=("cache",)):
+        pass
+    assert foreign_entries(out) == ["cache"]
+
+
 def test_cli_build_does_not_write_through_a_symlink(tiny, tmp_path, capsys):
     """`build` wrote gas_2030.nc through a symlink to a file outside --out."""
     out = tmp_path / "networks"
