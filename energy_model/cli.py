@@ -395,8 +395,8 @@ def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Pat
                             force=args.force).resolve()
     except Exception:
         print(f"energy-model {args.command}: report.html not written; the study's results in "
-              f"{out} stand (write the report with `energy-model report {out}`):",
-              file=sys.stderr)
+              f"{out} stand (once the cause below is fixed, `energy-model report {out}` writes "
+              "the report):", file=sys.stderr)
         raise
 
 

@@ -375,7 +375,8 @@ def _commit(stage: Path, target: Path, old_files: list[str], dirs: list[str],
                 _prune_empty_parents(target, rel, dirs)
             elif os.path.lexists(path):
                 logger.warning("%s is listed as written by energy_model but is no longer a "
-                               "regular file; it is left as it is", path)
+                               "regular file inside %s (replaced, or reached through a "
+                               "symbolic link); it is left as it is", path, target)
     _write_manifest(target, [*new, *kept], dirs, [])
 
 
