@@ -181,7 +181,8 @@ def _inputs_arg(p: argparse.ArgumentParser) -> None:
 def _force_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="write into --out although it holds files energy_model did not write "
-                        "(they are kept; nothing the tool did not write is ever deleted)")
+                        "(they are kept: nothing the tool did not write is ever replaced or "
+                        "deleted, and a run that would replace one stops instead)")
 
 
 def _load(args: argparse.Namespace):
@@ -279,18 +280,21 @@ def _add_build(p: argparse.ArgumentParser) -> None:
                    help="model year (repeatable)")
     p.add_argument("--out", default="networks", help="directory for gas_<year>.nc")
     _inputs_arg(p)
+    _force_arg(p)
 
 
 @command("build", "build unsolved networks and write them to networks/", _add_build)
 def _build(args: argparse.Namespace) -> int:
     from energy_model.network.build import build_network, network_path
+    from energy_model.outdir import check_output_dir, output_dir
 
+    check_output_dir(args.out, args.force)
     data = _load(args)
+    with output_dir(args.out, force=args.force, add=True) as stage:  # other years are kept
+        for year in args.year:
+            build_network(year, inputs=data).export_to_netcdf(network_path(year, stage))
     for year in args.year:
-        path = network_path(year, args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_network(year, inputs=data).export_to_netcdf(path)
-        print(f"wrote {path}")
+        print(f"wrote {network_path(year, args.out)}")
     return 0
 
 
@@ -337,9 +341,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\n{ds.status.size - failed} cases solved, {failed} failed; results in {out} "
           "(summary.md first; results.nc, indicators.csv, cba.csv, costs.csv, countries.csv, "
           "deliveries.csv, bottlenecks.csv)")
-    page = _write_report(out, args)
-    if page is not None:
-        print(f"report: {page}")
+    print(f"report: {_write_report(out, args)}")
     if args.check:
         return _check_baseline(out, Path(args.check)) or (1 if failed else 0)
     return 1 if failed else 0
@@ -362,16 +364,23 @@ def _check_baseline(out: Path, baseline: Path) -> int:
     return 0
 
 
-def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Path | None:
-    """Write ``out/report.html``; return its path, or None (with the reason on stderr)."""
+def _write_report(out: Path, args: argparse.Namespace, maps: bool = True) -> Path:
+    """Write ``out/report.html``; return its path.
+
+    A report that cannot be written is an error (raised again after a line saying that the
+    study's results stand), so the command exits non-zero.
+    """
     from energy_model.data.names import resolve_inputs
     from energy_model.report.html import write_report
 
     try:
-        return write_report(out, inputs=resolve_inputs(args.inputs), maps=maps).resolve()
-    except Exception as err:  # the results stand without the report
-        print(f"report not written: {type(err).__name__}: {err}", file=sys.stderr)
-        return None
+        return write_report(out, inputs=resolve_inputs(args.inputs), maps=maps,
+                            force=args.force).resolve()
+    except Exception:
+        print(f"energy-model {args.command}: report.html not written; the study's results in "
+              f"{out} stand (once the cause below is fixed, `energy-model report {out}` writes "
+              "the report):", file=sys.stderr)
+        raise
 
 
 # --- report --------------------------------------------------------------------------------
@@ -381,6 +390,7 @@ def _add_report(p: argparse.ArgumentParser) -> None:
     _inputs_arg(p)
     p.add_argument("--no-maps", action="store_true",
                    help="skip the flow maps (drawn from the reference case the study wrote)")
+    _force_arg(p)
 
 
 @command("report", "write DIR/report.html (figures, ranking, tables) from a study's outputs",
@@ -391,10 +401,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"{directory} has no results.nc: give the --out directory of `energy-model run`",
               file=sys.stderr)
         return 2
-    page = _write_report(directory, args, maps=not args.no_maps)
-    if page is None:
-        return 1
-    print(f"report: {page}")
+    print(f"report: {_write_report(directory, args, maps=not args.no_maps)}")
     return 0
 
 

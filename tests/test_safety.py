@@ -623,3 +623,267 @@ def test_long_lived_dask_cluster_sees_edited_inputs(tiny, tmp_path):
                            scheduler=cluster.scheduler_address, progress=False)
     assert float(second.total_cost.item()) == pytest.approx(_fresh_cost(tiny), rel=1e-9)
     assert float(second.total_cost.item()) > float(first.total_cost.item())
+
+
+# --- issue 24: the tool owns only what it wrote, inside its folder -----------------------------
+
+
+def _with_manifest_entry(out: Path, entry: str) -> None:
+    m = json.loads((out / MANIFEST).read_text())
+    m["files"].append(entry)
+    (out / MANIFEST).write_text(json.dumps(m))
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "through-symlink"])
+def test_manifest_entries_outside_the_folder_are_never_removed(tmp_path, caplog, kind):
+    """A results folder whose manifest lists `../x`, `/abs/x` or `link/x` deleted those files."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    home.mkdir()
+    victim = home / "thesis.tex"
+    victim.write_text("chapter 1")
+    with output_dir(out) as stage:
+        (stage / "a.csv").write_text("1")
+    if kind == "through-symlink":
+        (out / "link").symlink_to(home, target_is_directory=True)
+        m = json.loads((out / MANIFEST).read_text())
+        m["dirs"] = ["link"]  # a manifest claiming the link as its own folder, too
+        (out / MANIFEST).write_text(json.dumps(m))
+    entry = {"dotdot": "../home/thesis.tex", "absolute": str(victim),
+             "through-symlink": "link/thesis.tex"}[kind]
+    _with_manifest_entry(out, entry)
+    with output_dir(out, force=True) as stage:
+        (stage / "a.csv").write_text("2")
+    assert victim.read_text() == "chapter 1"
+    assert (out / "a.csv").read_text() == "2"
+    assert entry not in json.loads((out / MANIFEST).read_text())["files"]
+    if kind != "through-symlink":
+        assert "not inside" in caplog.text and "ignored" in caplog.text
+
+
+def test_cli_force_never_overwrites_a_file_the_tool_did_not_write(tiny, tmp_path, capsys):
+    """`solve --out inputs --force` overwrote the inputs' contracts.csv ("those files are kept")."""
+    before = (tiny / "contracts.csv").read_bytes()
+    code = main(["solve", "--year", "2030", "--inputs", str(tiny), "--out", str(tiny),
+                 "--force", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "contracts.csv" in err and "did not write" in err and "nothing was written" in err
+    assert (tiny / "contracts.csv").read_bytes() == before
+    assert not (tiny / "summary.json").exists() and not (tiny / "network.nc").exists()
+
+
+def test_force_does_not_write_through_a_symlinked_folder(tmp_path):
+    """A `figures` symlink in --out led the tool's writes to a folder outside it."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "figures").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputDirError, match="symbolic link"), \
+            output_dir(out, force=True) as stage:
+        (stage / "figures").mkdir()
+        (stage / "figures" / "map.png").write_bytes(b"png")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_lock_file_symlink_is_not_followed(tmp_path):
+    """A `.energy_model.lock` symlink to a user's file had that file truncated by the lock."""
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "notes.txt"
+    victim.write_text("my notes")
+    (out / LOCK).symlink_to(victim)
+    with pytest.raises(OutputDirError, match="symbolic link"), output_dir(out) as stage:
+        (stage / "a.csv").write_text("1")
+    assert victim.read_text() == "my notes"
+
+
+def test_cache_folder_symlink_is_refused(tmp_path):
+    """A `cache` symlink in --out made a study write its records outside the folder."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "cache").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputDirError, match="symbolic link"), \
+            output_dir(out, force=True, keep=("cache",)):
+        pass
+
+
+def test_foreign_cache_folder_is_not_claimed(tmp_path):
+    """With --force, a user's own `cache/` folder became the study's and hid its files."""
+    out = tmp_path / "out"
+    (out / "cache").mkdir(parents=True)
+    (out / "cache" / "notes.txt").write_text("mine")
+    with pytest.raises(OutputDirError, match="did not write, and the run would write into it"), \
+            output_dir(out, force=True, keep=("cache",)):
+        pass
+    assert foreign_entries(out) == ["cache"]
+
+
+def test_cli_build_does_not_write_through_a_symlink(tiny, tmp_path, capsys):
+    """`build` wrote gas_2030.nc through a symlink to a file outside --out."""
+    out = tmp_path / "networks"
+    out.mkdir()
+    victim = tmp_path / "precious.nc"
+    victim.write_text("not a network")
+    (out / "gas_2030.nc").symlink_to(victim)
+    assert main(["build", "--year", "2030", "--inputs", str(tiny), "--out", str(out)]) == 2
+    assert "gas_2030.nc" in capsys.readouterr().err
+    assert main(["build", "--year", "2030", "--inputs", str(tiny), "--out", str(out),
+                 "--force"]) == 2
+    assert "gas_2030.nc" in capsys.readouterr().err
+    assert victim.read_text() == "not a network"
+
+
+def test_cli_build_keeps_a_manifest_and_other_years(tiny, tmp_path):
+    """`build` had no manifest or lock; a second year must not remove the first."""
+    out = tmp_path / "networks"
+    assert main(["build", "--year", "2030", "--inputs", str(tiny), "--out", str(out)]) == 0
+    assert json.loads((out / MANIFEST).read_text())["files"] == ["gas_2030.nc"]
+    assert main(["build", "--year", "2026", "--inputs", str(tiny), "--out", str(out)]) == 0
+    assert json.loads((out / MANIFEST).read_text())["files"] == ["gas_2026.nc", "gas_2030.nc"]
+    assert (out / "gas_2030.nc").exists() and (out / "gas_2026.nc").exists()
+    (out / "notes.txt").write_text("mine")
+    assert main(["build", "--year", "2030", "--inputs", str(tiny), "--out", str(out)]) == 2
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_shipped_networks_folder_is_the_tools_own():
+    """The repository's networks/ has a manifest, so `energy-model build` can refresh it."""
+    import energy_model
+
+    assert foreign_entries(Path(energy_model.__file__).parents[1] / "networks") == []
+
+
+def _hold_stage(out: str, ready) -> None:
+    with output_dir(out) as stage:
+        (Path(stage) / "a.csv").write_text("half")
+        ready.set()
+        time.sleep(120)
+
+
+def test_staging_folder_of_a_killed_run_is_removed_by_the_next(tmp_path):
+    """SIGKILL during a write left an empty staging folder behind for ever."""
+    out = tmp_path / "out"
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    proc = ctx.Process(target=_hold_stage, args=(str(out), ready))
+    proc.start()
+    assert ready.wait(60)
+    proc.kill()
+    proc.join(60)
+    with output_dir(out, wait=10) as stage:
+        (stage / "a.csv").write_text("whole")
+    left = [p for p in tmp_path.rglob("*") if "energy_model-tmp" in p.name]
+    assert left == []
+    assert (out / "a.csv").read_text() == "whole"
+    assert foreign_entries(out) == []
+
+
+# --- a study run twice into its own folder keeps a fresh report --------------------------------
+
+
+def _run_tiny(out: Path, *extra: str) -> int:
+    from conftest import TINY
+
+    return main(["run", str(BASELINE / "tiny_study.yaml"), "--inputs", str(TINY), "--out",
+                 str(out), "--workers", "1", "-q", *extra])
+
+
+def test_readme_run_twice_into_the_same_folder_leaves_a_fresh_report(tmp_path, capsys):
+    """The second `run … --out DIR` deleted report.html and figures/ and wrote no new report."""
+    out = tmp_path / "results"
+    assert _run_tiny(out) == 0
+    page = out / "report.html"
+    first = page.stat().st_mtime_ns
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert figures
+    (out / "report.html").write_text("stale")  # the second run must replace it
+    capsys.readouterr()
+    assert _run_tiny(out) == 0, capsys.readouterr().err
+    assert f"report: {page.resolve()}" in capsys.readouterr().out
+    assert page.stat().st_mtime_ns > first and page.read_text().startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in (out / "figures").iterdir()) == figures
+    assert foreign_entries(out) == []
+
+
+def test_report_that_cannot_be_written_is_an_error(tmp_path, capsys):
+    """A user's own report.html in --out was overwritten (with --force) and exit was 0."""
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "report.html").write_text("my own page")
+    assert _run_tiny(out, "--force") == 2
+    err = capsys.readouterr().err
+    assert "report.html not written" in err and "did not write (report.html)" in err
+    assert (out / "report.html").read_text() == "my own page"
+    assert (out / "results.nc").exists()  # the study's results stand
+
+
+# --- cache records: regular files of bounded size and depth only --------------------------------
+
+
+def _unsafe_record(path: Path, kind: str) -> None:
+    import os
+
+    from energy_model.study.cache import write_record
+
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink-out-of-the-cache":
+        # a valid record outside the cache; the same refusal of links covers /dev/zero (not
+        # used here: the old code would read it until the machine runs out of memory)
+        outside = path.parent.parent / "elsewhere.json"
+        write_record(outside, "key", _FINISHED)
+        path.symlink_to(outside)
+    elif kind == "deeply-nested":
+        path.write_text("[" * 200_000 + "]" * 200_000)
+
+
+@pytest.mark.parametrize(("kind", "why"), [
+    ("fifo", "not a regular file"),
+    ("symlink-out-of-the-cache", "symbolic link"),
+    ("deeply-nested", "nested more than"),
+])
+def test_unsafe_cache_record_warns_and_is_recomputed(tmp_path, caplog, kind, why):
+    """A FIFO hung the study for ever; deeply nested JSON crashed it; links were followed."""
+    import threading
+
+    from energy_model.study.cache import read_record
+
+    (tmp_path / "cache").mkdir()
+    path = tmp_path / "cache" / "key.json"
+    _unsafe_record(path, kind)
+    box: list = []
+    reader = threading.Thread(target=lambda: box.append(_catch(read_record, path, "key")),
+                              daemon=True)
+    reader.start()
+    reader.join(60)  # a guard against a hang, not a timing assertion
+    hung = reader.is_alive()
+    if hung and kind == "fifo":  # release the reader stuck on the FIFO
+        import os
+
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    assert not hung, "reading the cache record hung"
+    assert box == [None]
+    assert any(str(path) in r.getMessage() and why in r.getMessage() for r in caplog.records)
+
+
+_FINISHED = {"status": "ok", "total_cost_eur": 1.0, "capex_eur": 0.0, "gas_demand_bcm": {},
+             "unserved_gas_bcm": {}, "price_eur_per_mwh": {}, "deliveries": []}
+
+
+def _catch(func, *args):
+    try:
+        return func(*args)
+    except BaseException as err:  # the test shows what escaped
+        return err
+
+
+def test_deeply_nested_cache_record_does_not_stop_the_study(cached_run, monkeypatch):
+    from energy_model.study.runner import run_study
+
+    tiny, out, ds, record = cached_run
+    _unsafe_record(record, "deeply-nested")
+    calls = _count_cases(monkeypatch)
+    again = run_study(_study(None), out, inputs=tiny, workers=1, progress=False)
+    assert len(calls) == 1
+    assert float(again.total_cost.item()) == float(ds.total_cost.item())

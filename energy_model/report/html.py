@@ -122,7 +122,8 @@ def draw_maps(n: pypsa.Network) -> list[Chart]:
 
 
 def write_report(study_dir: str | Path, inputs: str | Path | None = None,
-                 network: pypsa.Network | None = None, maps: bool = True) -> Path:
+                 network: pypsa.Network | None = None, maps: bool = True,
+                 force: bool = False) -> Path:
     """Write ``study_dir/report.html`` and ``study_dir/figures/*.png``; return the page's path.
 
     Nothing is solved here: the maps are drawn from the solved reference case that the study
@@ -140,6 +141,17 @@ def write_report(study_dir: str | Path, inputs: str | Path | None = None,
         without either).
     maps : bool
         Draw the flow maps.
+    force : bool
+        Write although ``study_dir`` holds files energy_model did not write; they are kept,
+        and a file of theirs named like an output (``report.html``) stops the report
+        (:func:`energy_model.outdir.output_dir`).
+
+    Raises
+    ------
+    energy_model.outdir.OutputDirError
+        When ``study_dir`` holds foreign files (without ``force``), a foreign file has an
+        output's name, or another run writes there. The tool's own earlier report and figures
+        are replaced.
     """
     study_dir = Path(study_dir)
     ds = xr.open_dataset(study_dir / "results.nc").load() \
@@ -150,7 +162,7 @@ def write_report(study_dir: str | Path, inputs: str | Path | None = None,
         network = None
     charts = (draw_maps(network) if network is not None else []) + make_figures(ds, study_dir)
     page = render_page(study_dir, ds, charts)
-    with output_dir(study_dir, add=True) as stage:
+    with output_dir(study_dir, add=True, force=force) as stage:
         (stage / "figures").mkdir()
         for c in charts:
             (stage / "figures" / f"{c.name}.png").write_bytes(c.png)

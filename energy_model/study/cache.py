@@ -8,9 +8,15 @@
 
       {"schema": 1, "key": "<case key>", "sha256": "<hash of the result>", "result": {...}}
 
-  :func:`read_record` checks the schema version, the key, the checksum and the fields of the
-  result; a truncated, edited or foreign record is ignored with a warning naming the file, and
-  the case is computed again (the record is then overwritten).
+  :func:`read_record` reads a record only if it is a regular file (not a symbolic link, FIFO or
+  device) of at most :data:`MAX_RECORD_BYTES`, nested at most :data:`MAX_DEPTH` levels, then
+  checks the schema version, the key, the checksum and the fields of the result; a truncated,
+  damaged, unsafe or foreign record is ignored with a warning naming the file, and the case is
+  computed again (the record is then replaced).
+* The checksum detects corruption (a truncated or damaged file, an accidental edit), not
+  tampering: anyone who can write the cache can also recompute the checksum, just as they can
+  edit ``results.nc``. A cache is as trustworthy as the folder it is in; delete ``DIR/cache/``
+  to recompute every case.
 """
 
 from __future__ import annotations
@@ -20,10 +26,13 @@ import json
 import logging
 import math
 import os
+import re
+import tempfile
 from pathlib import Path
 
 from energy_model.data.loading import Inputs, load_inputs
 from energy_model.errors import EnergyModelError
+from energy_model.outdir import read_regular_file
 from energy_model.provenance import hash_inputs
 
 logger = logging.getLogger(__name__)
@@ -41,6 +50,15 @@ RESULT_FIELDS: dict[str, type | tuple[type, ...]] = {
     "deliveries": list,
 }
 """Fields every cached result must have, with their JSON types."""
+
+MAX_RECORD_BYTES = 64 * 2**20
+"""Largest cache record read [bytes]; a larger file is ignored and the case recomputed."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of JSON arrays and objects read from a cache record (a record has 4)."""
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
 
 _INPUTS: dict[str, Inputs] = {}
 """Loaded inputs of this process by inputs hash."""
@@ -85,15 +103,29 @@ def write_record(path: str | Path, key: str, result: dict) -> None:
     path = Path(path)
     body = {"schema": SCHEMA_VERSION, "key": key, "sha256": result_checksum(result),
             "result": result}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(body))
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(body))
+        os.replace(tmp, path)  # replaces a symbolic link itself, never what it points to
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def json_depth(text: str) -> int:
+    """Return the deepest nesting of arrays and objects in JSON ``text`` (strings skipped)."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(_STRING.sub('""', text)):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def read_record(path: str | Path, key: str) -> dict | None:
     """Return the cached result at ``path``, or ``None`` (with a warning) when it is not valid."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         return None
     problem = _record_problem(path, key)
     if isinstance(problem, str):
@@ -105,10 +137,14 @@ def read_record(path: str | Path, key: str) -> dict | None:
 
 def _record_problem(path: Path, key: str) -> dict | str:
     try:
-        body = json.loads(path.read_text())
+        text = read_regular_file(path, MAX_RECORD_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         return f"cannot be read: {err}"
-    except ValueError as err:
+    if json_depth(text) > MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} levels deep"
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as err:
         return f"not JSON, perhaps truncated: {err}"
     if not isinstance(body, dict) or body.get("schema") != SCHEMA_VERSION:
         return f"not a schema-{SCHEMA_VERSION} record"
@@ -122,6 +158,10 @@ def _record_problem(path: Path, key: str) -> dict | str:
     for name, kind in RESULT_FIELDS.items():
         if not isinstance(result.get(name), kind):
             return f"field {name!r} missing or of the wrong type"
-    if result["status"] != "ok" or not math.isfinite(result["total_cost_eur"]):
+    try:
+        finite = math.isfinite(result["total_cost_eur"])
+    except OverflowError:
+        finite = False
+    if result["status"] != "ok" or not finite:
         return "not a finished case"
     return result
