@@ -17,8 +17,8 @@ import pypsa
 
 from energy_model import units
 from energy_model.data.loading import Inputs
-from energy_model.finance import annuity
 from energy_model.errors import UnknownKeyError, UsageError
+from energy_model.finance import annuity
 from energy_model.network.contracts import raise_contract_maxima
 from energy_model.network.gas import add_lng_terminals, add_pipelines, add_storage
 from energy_model.network.power import ac_bus, add_power_links, thermal_marginal_cost

@@ -128,7 +128,10 @@ class Resolver:
                  check: bool = True, rebuild: bool = True) -> None:
         self.n = n
         self.check = check
-    check_solver_options,
+        self.rebuild = rebuild
+        problems = check_solver_options(solver_options or {})
+        if problems:
+            raise UsageError("solver options: " + "; ".join(problems))
         self.options = {**DEFAULT_SOLVER_OPTIONS, "output_flag": False, "log_to_console": False,
                         **(solver_options or {})}
         if (n.meta or {}).get("uncooperative") and self.options.get("solver") in (

@@ -41,8 +41,8 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.data.loading import Inputs
-from energy_model.finance import internal_rate, payback_year, present_value
 from energy_model.errors import EnergyModelError
+from energy_model.finance import internal_rate, payback_year, present_value
 from energy_model.units import GCV_MWH_PER_BCM
 
 logger = logging.getLogger(__name__)
