@@ -237,7 +237,8 @@ def _foreign_message(target: Path, foreign: list[str]) -> str:
 
 @contextlib.contextmanager
 def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = (),
-               wait: float = 0.0, add: bool = False) -> Iterator[Path]:
+               wait: float = 0.0, add: bool = False,
+               replace: Iterable[str] = ()) -> Iterator[Path]:
     """Yield a staging directory whose files replace the tool's files in ``target`` on success.
 
     Parameters
@@ -257,6 +258,9 @@ def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = ()
     add : bool
         Add the staged files to the tool's files in ``target`` (a report next to a study's
         results) instead of replacing them: earlier files of the tool are kept.
+    replace : iterable of str
+        With ``add``, folders of ``target`` whose earlier files of the tool are replaced all
+        the same (a report's ``figures``: a figure not drawn again is removed).
 
     Raises
     ------
@@ -298,7 +302,7 @@ def output_dir(target: str | Path, force: bool = False, keep: Iterable[str] = ()
             stage.mkdir()
             try:
                 yield stage
-                _commit(stage, target, old["files"], dirs, add)
+                _commit(stage, target, old["files"], dirs, add, tuple(replace))
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     finally:
@@ -338,12 +342,12 @@ def _staged_files(stage: Path) -> list[str]:
 
 
 def _commit(stage: Path, target: Path, old_files: list[str], dirs: list[str],
-            add: bool = False) -> None:
+            add: bool = False, replace: tuple[str, ...] = ()) -> None:
     """Move every staged file into ``target``; remove old files of the tool not written again.
 
     Every destination is checked before anything moves: a staged file may replace only a
     regular file the manifest lists, reached without a symbolic link. With ``add``, the old
-    files are kept and stay in the manifest.
+    files are kept and stay in the manifest, except those under the folders ``replace``.
     """
     new = _staged_files(stage)
     own = {f for f in old_files if _own_file(target, f)}
@@ -361,15 +365,18 @@ def _commit(stage: Path, target: Path, old_files: list[str], dirs: list[str],
             f"outputs that energy_model did not write ({shown}); they are kept and nothing "
             "was written: move them away or choose another --out (--force never replaces "
             "files energy_model did not write)")
-    kept = sorted(own) if add else []
+    def replaced(rel: str) -> bool:
+        return not add or any(rel.startswith(r.rstrip("/") + "/") for r in replace)
+
+    kept = sorted(f for f in own if not replaced(f))
     # listed before they move: whatever the tool has put there is in the manifest at any time
     _write_manifest(target, [*old_files, *new], dirs, [stage.name])
     for rel in new:
         dst = target / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / rel, dst)  # same file system: the stage is inside the target
-    if not add:
-        for rel in sorted(set(old_files) - set(new)):
+    for rel in sorted(set(old_files) - set(new)):
+        if replaced(rel):
             path = target / rel
             if rel in own:
                 path.unlink()

@@ -806,6 +806,20 @@ def test_readme_run_twice_into_the_same_folder_leaves_a_fresh_report(tmp_path, c
     assert foreign_entries(out) == []
 
 
+def test_report_replaces_its_own_figures_and_keeps_the_results(tmp_path):
+    """`energy-model report` again kept figures it no longer drew next to the new page."""
+    from energy_model.report.html import write_report
+
+    with output_dir(tmp_path) as stage:
+        (stage / "summary.md").write_text("# t\n")
+        (stage / "figures").mkdir()
+        (stage / "figures" / "old_map.png").write_bytes(b"png")
+    write_report(tmp_path, solve_map=False)
+    assert (tmp_path / "report.html").exists() and (tmp_path / "summary.md").exists()
+    assert not (tmp_path / "figures" / "old_map.png").exists()
+    assert foreign_entries(tmp_path) == []
+
+
 def test_report_that_cannot_be_written_is_an_error(tmp_path, capsys):
     """A user's own report.html in --out was overwritten (with --force) and exit was 0."""
     out = tmp_path / "results"

@@ -151,7 +151,7 @@ def write_report(study_dir: str | Path, inputs: str | Path | None = None,
     energy_model.outdir.OutputDirError
         When ``study_dir`` holds foreign files (without ``force``), a foreign file has an
         output's name, or another run writes there. The tool's own earlier report and figures
-        are replaced.
+        are replaced (a figure not drawn again is removed).
     """
     study_dir = Path(study_dir)
     ds = xr.open_dataset(study_dir / "results.nc").load() \
@@ -162,7 +162,7 @@ def write_report(study_dir: str | Path, inputs: str | Path | None = None,
         network = None
     charts = (draw_maps(network) if network is not None else []) + make_figures(ds, study_dir)
     page = render_page(study_dir, ds, charts)
-    with output_dir(study_dir, add=True, force=force) as stage:
+    with output_dir(study_dir, add=True, force=force, replace=("figures",)) as stage:
         (stage / "figures").mkdir()
         for c in charts:
             (stage / "figures" / f"{c.name}.png").write_bytes(c.png)
