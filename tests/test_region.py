@@ -52,6 +52,27 @@ def test_readme_provenance_table_is_current():
         "(energy_model.data.provenance_shares)")
 
 
+def test_design_demand_is_the_gas_demand_peak_day_unless_evidence_raises_it(data):
+    """One source of truth: every 1-in-20 design day is the peak_day row of gas_demand.csv,
+    except where design_demand.csv gives separate evidence of a higher day; the two-week rate
+    is the design day x ENTSOG's two-week ratio (parameters.csv)."""
+    from energy_model.data.design import TWO_WEEK_PARAMETER
+
+    peak = data.gas_demand[data.gas_demand.metric == "peak_day"].set_index(["region", "year"])
+    design = data.design_demand.set_index(["region", "year", "metric"]).value_internal
+    raw = pd.read_csv(INPUTS / "design_demand.csv", dtype=str)
+    given = {(r.region, int(r.year)) for r in raw.itertuples() if r.metric == "peak_day_1in20"}
+    ratio = data.parameters[TWO_WEEK_PARAMETER]
+    for (region, year), row in peak.iterrows():
+        day = design[(region, year, "peak_day_1in20")]
+        if (region, year) in given:
+            assert day > row.value_internal, (region, year)
+        else:
+            assert day == pytest.approx(row.value_internal), (region, year)
+        assert design[(region, year, "two_week_1in20")] == pytest.approx(ratio * day)
+    assert len(design) == 2 * len(peak)
+
+
 def test_every_bus_of_the_stored_networks_has_coordinates(data):
     n = build_network(2030, inputs=data)
     placed = n.buses[n.buses.node_kind != "meter"]

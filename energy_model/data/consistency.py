@@ -22,6 +22,7 @@ import logging
 import pandas as pd
 
 from energy_model import units
+from energy_model.data.design import check_design_demand
 from energy_model.data.problems import Problem
 from energy_model.data.schema import MODEL_YEARS, POWER_TECHNOLOGIES
 
@@ -56,6 +57,7 @@ def check_consistency(raw: dict[str, pd.DataFrame]) -> list[Problem]:
     out += _check_compressor_fuel(raw)
     out += _check_parameters(raw)
     out += check_action_targets(raw)
+    out += check_design_demand(raw)
     return out
 
 
