@@ -73,6 +73,16 @@ def test_design_demand_is_the_gas_demand_peak_day_unless_evidence_raises_it(data
     assert len(design) == 2 * len(peak)
 
 
+def test_turkmen_gas_reserved_for_the_trans_caspian_options_cannot_reach_iran(data):
+    """Without a Trans-Caspian pipe the reserved Turkmen gas does not exist; with one it can
+    leave only through that pipe (not through Turkmenistan-Iran to Tabriz-Ankara)."""
+    gen = "TM Turkmen gas available for Trans-Caspian options"
+    assert gen not in build_network(2030, inputs=data).generators.index
+    n = build_network(2030, ["tcp-full"], inputs=data)
+    out = n.links[n.links.bus0 == n.generators.at[gen, "bus"]]
+    assert set(out.pipeline) == {"Trans-Caspian Pipeline"}
+
+
 def test_every_bus_of_the_stored_networks_has_coordinates(data):
     n = build_network(2030, inputs=data)
     placed = n.buses[n.buses.node_kind != "meter"]

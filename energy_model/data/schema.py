@@ -188,6 +188,7 @@ TABLES: dict[str, Table] = {
             "annual_max": _num("col:unit", "annual"),
             "unit": _UNIT,
             "swing": _num("fraction", "fraction"),
+            "reserved_for": Column(required=False, ref="delivery_points"),
         },
         key=("region", "name", "year"),
     ),
