@@ -83,6 +83,19 @@ def test_turkmen_gas_reserved_for_the_trans_caspian_options_cannot_reach_iran(da
     assert set(out.pipeline) == {"Trans-Caspian Pipeline"}
 
 
+def test_design_cases_start_storage_at_the_observed_february_fill(data):
+    """Storage starts a design case at design_start_fill of working gas (GIE AGSI+ February
+    mean), not at the nearly full level the reference solve's holding reward produced."""
+    from energy_model.scenarios.climates import make_climate_case
+
+    fill = data.parameters["design_start_fill"]
+    assert 0.3 < fill < 0.8
+    n = build_network(2030, inputs=data)
+    make_climate_case(n, "two-week", data, {"e_initial": {}, "gas_plants": {}})
+    st = n.stores[n.stores.carrier == "gas storage"]
+    assert st.e_initial.to_numpy() == pytest.approx(fill * st.e_nom.to_numpy())
+
+
 def test_every_bus_of_the_stored_networks_has_coordinates(data):
     n = build_network(2030, inputs=data)
     placed = n.buses[n.buses.node_kind != "meter"]
