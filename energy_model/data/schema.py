@@ -298,6 +298,8 @@ TABLES: dict[str, Table] = {
             "measures": Column(),
             "reason": Column(),
             "status": Column(choices=frozenset({"compared", "unmatched"})),
+            "basis": Column(choices=frozenset({"emergent", "pinned"})),
+            "pinned_by": Column(required=False),
         },
         key=("year", "item"),
         description="published 2024 figures the back-cast compares with: ``flow`` sums the "
