@@ -83,7 +83,7 @@ def test_turkmen_gas_reserved_for_the_trans_caspian_options_cannot_reach_iran(da
     assert set(out.pipeline) == {"Trans-Caspian Pipeline"}
 
 
-def test_design_cases_start_storage_at_the_observed_february_fill(data):
+def test_design_cases_start_storage_at_february_fill_and_lng_at_80_percent(data):
     """Storage starts a design case at design_start_fill of working gas (GIE AGSI+ February
     mean), not at the nearly full level the reference solve's holding reward produced."""
     from energy_model.scenarios.climates import make_climate_case
@@ -94,6 +94,10 @@ def test_design_cases_start_storage_at_the_observed_february_fill(data):
     make_climate_case(n, "two-week", data, {"e_initial": {}, "gas_plants": {}})
     st = n.stores[n.stores.carrier == "gas storage"]
     assert st.e_initial.to_numpy() == pytest.approx(fill * st.e_nom.to_numpy())
+    # ENTSOG's 80 % LNG rule holds in every design case, not only under a stress
+    lng = n.links.index[n.links.carrier == "LNG terminal"]
+    assert len(lng) and lng.intersection(n.links_t.p_max_pu.columns).empty
+    assert (n.links.loc[lng, "p_max_pu"] == data.parameters["design_lng_sendout"]).all()
 
 
 @pytest.mark.slow

@@ -48,6 +48,10 @@ How a short case is built (rules of this module, with their sources)
   end of each day (slightly conservative); no per-site curve is in the data, so the threshold
   is an estimate. The constraint is added at solve time
   (:func:`energy_model.scenarios.constraints.add_case_constraints`).
+* **LNG send-out.** Every LNG terminal delivers at most ``design_lng_sendout`` of its capacity
+  on the case days (``parameters.csv``: ENTSOG's 80 % LNG deliverability in high-demand
+  cases, GRIP CEE 2014–2023 p.25; :func:`design_lng_sendout`), in every design case, not
+  only under a stress.
 * **No coal-for-gas switching** (ENTSOG TYNDP 2015 §6.3.1.3: no flexibility between coal and
   gas under the 1-day Design Case and 2-week Uniform Risk). Without the electricity layer gas for
   power is part of the fixed demand already. With it, each gas plant's dispatch is fixed to its
@@ -119,6 +123,24 @@ def prepare_reference(n: pypsa.Network) -> None:
     start level of a design case comes from :func:`design_start_fill`); it gives the gas
     plants' dispatch of the case days (:func:`reference_state`).
     """
+
+
+LNG_SENDOUT_PARAMETER: str = "design_lng_sendout"
+"""Parameter of ``parameters.csv``: LNG send-out in a design case [fraction of capacity]."""
+
+
+def design_lng_sendout(data: Inputs) -> float:
+    """Return the LNG send-out available in a design case [fraction of terminal capacity].
+
+    ``design_lng_sendout`` of ``parameters.csv`` (1.0 when the data have no such parameter).
+
+    References
+    ----------
+    ENTSOG, *GRIP Central-Eastern Europe 2014–2023*, p. 25: LNG terminals at 80 % in the
+    high-demand situations.
+    """
+    value = data.parameters.get(LNG_SENDOUT_PARAMETER)
+    return 1.0 if value is None or pd.isna(value) else float(value)
 
 
 def design_start_fill(data: Inputs) -> float | None:
@@ -222,6 +244,9 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
     store_of_bus = dict(zip(n.stores.loc[stores, "bus"], stores, strict=True))
     wd = n.links[(n.links.carrier == "gas storage") & n.links.bus0.isin(list(store_of_bus))]
     curve = {link: store_of_bus[b] for link, b in wd.bus0.items()}
+    lng = n.links.index[n.links.carrier == "LNG terminal"]
+    n.links.loc[lng, "p_max_pu"] = n.links.loc[lng, "p_max_pu"].clip(
+        upper=design_lng_sendout(data))
     _fix_gas_plants(n, reference, floor_only=climate == "two-week-dunkelflaute")
     if climate == "two-week-dunkelflaute":
         _cut_wind_and_solar(n)
