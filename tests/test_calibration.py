@@ -134,3 +134,23 @@ def test_backcast_reports_emergent_and_pinned(backcast_2024):
     logging.getLogger(__name__).warning("back-cast 2024: %s", counts)  # shown in the report
     assert counts["emergent"] + counts["pinned"] + counts["unmatched"] == len(backcast_2024[2])
     assert counts["emergent_within"] >= MIN_EMERGENT_WITHIN, counts
+
+
+@pytest.mark.slow
+def test_2024_transit_stays_out_of_ukraine_and_tarvisio_crosses_slovakia_and_austria(
+        backcast_2024):
+    """Russian transit gas runs on the Ukrainian transit bus (none traced into Ukrainian
+    consumption), and Gazprom's Italian volume shows at Velke Kapusany, Baumgarten and TAG."""
+    from energy_model.analysis.tables import link_energy
+    from energy_model.analysis.trace import trace_deliveries
+    from energy_model.units import mwh_to_bcm
+
+    n = backcast_2024[0]
+    traced = trace_deliveries(n)
+    assert traced[(traced.country == "UA") & (traced.origin == "RU")].bcm.sum() < 1e-6
+    energy = link_energy(n)
+    legs = [f"{p} (Gazprom transit to Tarvisio)" for p in
+            ("Velke Kapusany", "Baumgarten Slovakia-Austria", "Tarvisio-Arnoldstein TAG")]
+    volumes = [mwh_to_bcm(energy[leg]) for leg in legs]
+    assert volumes[-1] > 1.0  # bcm/yr
+    assert volumes == sorted(volumes, reverse=True)  # only compressor fuel between the legs
