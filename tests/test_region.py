@@ -52,6 +52,66 @@ def test_readme_provenance_table_is_current():
         "(energy_model.data.provenance_shares)")
 
 
+def test_design_demand_is_the_gas_demand_peak_day_unless_evidence_raises_it(data):
+    """One source of truth: every 1-in-20 design day is the peak_day row of gas_demand.csv,
+    except where design_demand.csv gives separate evidence of a higher day; the two-week rate
+    is the design day x ENTSOG's two-week ratio (parameters.csv)."""
+    from energy_model.data.design import TWO_WEEK_PARAMETER
+
+    peak = data.gas_demand[data.gas_demand.metric == "peak_day"].set_index(["region", "year"])
+    design = data.design_demand.set_index(["region", "year", "metric"]).value_internal
+    raw = pd.read_csv(INPUTS / "design_demand.csv", dtype=str)
+    given = {(r.region, int(r.year)) for r in raw.itertuples() if r.metric == "peak_day_1in20"}
+    ratio = data.parameters[TWO_WEEK_PARAMETER]
+    for (region, year), row in peak.iterrows():
+        day = design[(region, year, "peak_day_1in20")]
+        if (region, year) in given:
+            assert day > row.value_internal, (region, year)
+        else:
+            assert day == pytest.approx(row.value_internal), (region, year)
+        assert design[(region, year, "two_week_1in20")] == pytest.approx(ratio * day)
+    assert len(design) == 2 * len(peak)
+
+
+def test_turkmen_gas_reserved_for_the_trans_caspian_options_cannot_reach_iran(data):
+    """Without a Trans-Caspian pipe the reserved Turkmen gas does not exist; with one it can
+    leave only through that pipe (not through Turkmenistan-Iran to Tabriz-Ankara)."""
+    gen = "TM Turkmen gas available for Trans-Caspian options"
+    assert gen not in build_network(2030, inputs=data).generators.index
+    n = build_network(2030, ["tcp-full"], inputs=data)
+    out = n.links[n.links.bus0 == n.generators.at[gen, "bus"]]
+    assert set(out.pipeline) == {"Trans-Caspian Pipeline"}
+
+
+def test_design_cases_start_storage_at_february_fill_and_lng_at_80_percent(data):
+    """Storage starts a design case at design_start_fill of working gas (GIE AGSI+ February
+    mean), not at the nearly full level the reference solve's holding reward produced."""
+    from energy_model.scenarios.climates import make_climate_case
+
+    fill = data.parameters["design_start_fill"]
+    assert 0.3 < fill < 0.8
+    n = build_network(2030, inputs=data)
+    make_climate_case(n, "two-week", data, {"e_initial": {}, "gas_plants": {}})
+    st = n.stores[n.stores.carrier == "gas storage"]
+    assert st.e_initial.to_numpy() == pytest.approx(fill * st.e_nom.to_numpy())
+    # ENTSOG's 80 % LNG rule holds in every design case, not only under a stress
+    lng = n.links.index[n.links.carrier == "LNG terminal"]
+    assert len(lng) and lng.intersection(n.links_t.p_max_pu.columns).empty
+    assert (n.links.loc[lng, "p_max_pu"] == data.parameters["design_lng_sendout"]).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", [2024, 2026, 2030])
+def test_the_undisturbed_year_serves_everyone(data, year):
+    """With nothing disrupted every country's demand is met (Syria's and Albania's supply
+    rules once left them short: demand equal to a contract or booking that losses or rounded
+    monthly shares could not reach)."""
+    from energy_model.analysis.tables import unserved_by_country
+
+    unserved = unserved_by_country(solve(build_network(year, inputs=data)))
+    assert unserved.max() < 1e-6, unserved[unserved > 1e-6].to_dict()  # [bcm/yr]
+
+
 def test_every_bus_of_the_stored_networks_has_coordinates(data):
     n = build_network(2030, inputs=data)
     placed = n.buses[n.buses.node_kind != "meter"]

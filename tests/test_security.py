@@ -168,24 +168,6 @@ def test_uncooperative_case_re_solved_in_place_equals_a_rebuild(tiny):
     assert r.objective == pytest.approx(fresh.objective, rel=1e-9)
 
 
-def test_reference_storage_reward_re_solved_in_place_equals_a_rebuild(tiny):
-    from energy_model.optimization.resolve import Resolver
-    from energy_model.scenarios.climates import prepare_reference
-
-    add_tr_storage(tiny)
-    data = load_inputs(tiny)
-    r = Resolver(build_network(2030, inputs=data))
-    base = r.objective
-    prepare_reference(r.n)
-    r.solve()
-    assert r.objective < base  # gas held in storage now earns the reward
-    ref = build_network(2030, inputs=data)
-    prepare_reference(ref)
-    solve(ref)
-    assert r.objective == pytest.approx(ref.objective, rel=1e-12)
-    assert r.n.stores_t.e.to_numpy() == pytest.approx(ref.stores_t.e.to_numpy(), abs=1e-3)
-
-
 def test_remaining_flexibility_on_the_peak_day_by_hand(tiny):
     from energy_model.study.experiments import remaining_flexibility
 

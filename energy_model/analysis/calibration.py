@@ -7,6 +7,12 @@ pipelines or LNG terminals; ``origin`` is the gas of ``origin`` traced to the co
 the figure, or ``tolerance_abs`` in the row's unit, whichever is wider. Rows with status
 ``unmatched`` are figures the model structurally cannot reproduce (the reason is in ``reason``);
 they are shown, not tested. The model is never pinned to these figures: they are only compared.
+
+Each row also says whether the item is ``emergent`` (nothing in the inputs equals or bounds it
+at the target: a match is evidence that the model reproduces the year) or ``pinned`` (an input
+row, e.g. a 2024 contract maximum or a zero capacity, holds it at the target; ``pinned_by``
+names it): a pinned item in its band shows only that the model honours its inputs.
+:func:`summarise_backcast` counts both and gives the pass rate of emergent items alone.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ def compare_exports(n: pypsa.Network, data: Inputs | str | None = None) -> pd.Da
     """Return the back-cast: model against published volumes for the network's year [bcm/yr].
 
     Columns: ``item, published_bcm, model_bcm, deviation, tolerance, band_bcm,
-    within_tolerance, status, measures, reason, source_id``. ``deviation`` is relative to the
+    within_tolerance, status, basis, measures, reason, source_id``. ``deviation`` is relative to the
     published figure (NaN for a published zero); ``band_bcm`` is the allowed absolute
     difference; ``within_tolerance`` is False for ``unmatched`` rows.
     """
@@ -77,9 +83,23 @@ def compare_exports(n: pypsa.Network, data: Inputs | str | None = None) -> pd.Da
         rows.append({"item": r["item"], "published_bcm": published, "model_bcm": model,
                      "deviation": dev, "tolerance": r.tolerance, "band_bcm": band,
                      "within_tolerance": bool(compared and abs(model - published) <= band + 1e-9),
-                     "status": r.status, "measures": r.measures, "reason": r.reason,
+                     "status": r.status, "basis": r.get("basis", "emergent"),
+                     "measures": r.measures, "reason": r.reason,
                      "source_id": r.source_id})
     return pd.DataFrame(rows).round(4)
+
+
+def summarise_backcast(table: pd.DataFrame) -> dict[str, float]:
+    """Return counts of a :func:`compare_exports` table: emergent and pinned items, and the
+    share of compared emergent items within their band [fraction]."""
+    compared = table[table.status == "compared"]
+    emergent = compared[compared.basis == "emergent"]
+    return {"emergent": len(emergent),
+            "pinned": int((compared.basis == "pinned").sum()),
+            "unmatched": int((table.status == "unmatched").sum()),
+            "emergent_within": int(emergent.within_tolerance.sum()),
+            "emergent_pass_rate": float(emergent.within_tolerance.mean()) if len(emergent)
+            else float("nan")}
 
 
 def explain_items(n: pypsa.Network, data: Inputs | str | None = None) -> pd.DataFrame:
@@ -161,14 +181,21 @@ def backcast_markdown(n: pypsa.Network, data: Inputs | str | None = None) -> str
              "compared item leaves its band (relative tolerance, or the absolute one where "
              "given, whichever is wider).", "",
              "| item | published [bcm/yr] | model [bcm/yr] | deviation | band [bcm/yr] | "
-             "status | driver in the model |", "|---|---:|---:|---:|---:|---|---|"]
+             "status | basis | driver in the model |", "|---|---:|---:|---:|---:|---|---|---|"]
     for _, r in table.iterrows():
         dev = "" if pd.isna(r.deviation) else f"{r.deviation:+.0%}"
         model = "" if pd.isna(r.model_bcm) else f"{r.model_bcm:.2f}"
         status = ("ok" if r.within_tolerance else "OUTSIDE") if r.status == "compared" \
             else "unmatched"
         lines.append(f"| {r['item']} | {r.published_bcm:.2f} | {model} | {dev} | "
-                     f"±{r.band_bcm:.2f} | {status} | {drivers.get(r['item'], '')} |")
+                     f"±{r.band_bcm:.2f} | {status} | {r.basis} | "
+                     f"{drivers.get(r['item'], '')} |")
+    c = summarise_backcast(table)
+    lines += ["", f"Compared items: {c['emergent']} emergent (nothing in the inputs holds them at "
+              f"the target), {c['emergent_within']} of them in their band "
+              f"({c['emergent_pass_rate']:.0%}); {c['pinned']} pinned by an input row "
+              "(a match shows only that the model honours its inputs); "
+              f"{c['unmatched']} unmatched."]
     unmatched = table[table.status == "unmatched"]
     if len(unmatched):
         lines += ["", "Structurally unmatched items (at most "

@@ -23,6 +23,7 @@ import pandas as pd
 
 from energy_model import units
 from energy_model.data.cells import numeric_column
+from energy_model.data.design import check_design_demand
 from energy_model.data.problems import Problem
 from energy_model.data.schema import MODEL_YEARS, POWER_TECHNOLOGIES, VARIABLE_TECHNOLOGIES
 
@@ -57,6 +58,7 @@ def check_consistency(raw: dict[str, pd.DataFrame]) -> list[Problem]:
     out += _check_compressor_fuel(raw)
     out += _check_parameters(raw)
     out += check_action_targets(raw)
+    out += check_design_demand(raw)
     return out
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from energy_model import units
 from energy_model.data.cells import parse_number, parse_whole
+from energy_model.data.design import TWO_WEEK_PARAMETER, complete_design_demand
 from energy_model.data.names import resolve_inputs
 from energy_model.data.schema import TABLES, Column
 from energy_model.data.validation import InputError, read_table, validate_inputs
@@ -111,6 +112,9 @@ def load_inputs(directory: str | Path | None = None) -> Inputs:
         df = t[table]
         df["value_internal"] = [units.to_mwh(v, u) if m == "annual" else units.to_mw(v, u)
                                 for v, u, m in zip(df.value, df.unit, df.metric, strict=True)]
+    ratio = t["parameters"].set_index("parameter").value.get(TWO_WEEK_PARAMETER)
+    t["design_demand"] = complete_design_demand(t["design_demand"], t["gas_demand"],
+                                                None if pd.isna(ratio) else float(ratio))
     codg = t["cost_of_disrupted_gas"]
     codg["eur_per_mwh"] = codg["value"]
     params = dict(zip(t["parameters"].parameter, t["parameters"].value, strict=True))

@@ -6,6 +6,10 @@ government, an EU institution, ENTSOG, GIE, Eurostat, the IEA, or the operating 
 asset reporting its own figures. The publisher is read from ``sources.csv`` up to its first
 ``" ("`` or ``" via "``, so an agency quoting a TSO (``"TASS (ENTSOG data)"``) stays secondary.
 ``inputs/README.md`` prints the table of :func:`summarise_provenance`; a test keeps it current.
+
+The stricter share (``primary_value_share``) counts a row only where a primary source backs the
+value itself: a primary source and ``estimate=false`` (an estimated row applies a method, even
+to a primary figure, so its value is not the publisher's).
 """
 
 from __future__ import annotations
@@ -60,23 +64,27 @@ def summarise_provenance(directory: str | Path | None = None) -> pd.DataFrame:
         ids = df.source_id.astype(str).str.split(";")
         prim = ids.map(lambda xs: any(x.strip() in primary for x in xs))
         rows.append({"table": fname, "rows": len(df), "estimates": int(est.sum()),
-                     "primary": int(prim.sum())})
+                     "primary": int(prim.sum()), "primary_value": int((prim & ~est).sum())})
     out = pd.DataFrame(rows)
     total = {"table": "all", "rows": out.rows.sum(), "estimates": out.estimates.sum(),
-             "primary": out.primary.sum()}
+             "primary": out.primary.sum(), "primary_value": out.primary_value.sum()}
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     out["estimate_share"] = (out.estimates / out.rows).round(2)
     out["primary_share"] = (out.primary / out.rows).round(2)
-    return out[["table", "rows", "estimate_share", "primary_share"]]
+    out["primary_value_share"] = (out.primary_value / out.rows).round(2)
+    return out[["table", "rows", "estimate_share", "primary_share", "primary_value_share"]]
 
 
 def provenance_markdown(directory: str | Path | None = None) -> str:
     """Return the provenance table of ``inputs/README.md`` as Markdown."""
     t = summarise_provenance(directory)
-    lines = ["| table | rows | estimates | primary-sourced |", "|---|---:|---:|---:|"]
-    lines += [f"| `{r.table}` | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} |"
+    lines = ["| table | rows | estimates | primary-sourced | primary value (not estimated) |",
+             "|---|---:|---:|---:|---:|"]
+    lines += [f"| `{r.table}` | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} | "
+              f"{r.primary_value_share:.0%} |"
               if r.table != "all" else
-              f"| **all** | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} |"
+              f"| **all** | {r.rows} | {r.estimate_share:.0%} | {r.primary_share:.0%} | "
+              f"{r.primary_value_share:.0%} |"
               for r in t.itertuples()]
     sources = read_table(resolve_inputs(directory) / "sources.csv")
     share = len(primary_source_ids(sources)) / max(len(sources), 1)

@@ -192,6 +192,7 @@ TABLES: dict[str, Table] = {
             "unit": _UNIT,
             "swing": Column("float", unit="fraction", dimensions=("fraction",),
                             minimum=SWING_RANGE[0], maximum=SWING_RANGE[1]),
+            "reserved_for": Column(required=False, ref="delivery_points"),
         },
         key=("region", "name", "year"),
     ),
@@ -301,6 +302,8 @@ TABLES: dict[str, Table] = {
             "measures": Column(),
             "reason": Column(),
             "status": Column(choices=frozenset({"compared", "unmatched"})),
+            "basis": Column(choices=frozenset({"emergent", "pinned"})),
+            "pinned_by": Column(required=False),
         },
         key=("year", "item"),
         description="published 2024 figures the back-cast compares with: ``flow`` sums the "

@@ -25,6 +25,7 @@ from energy_model.network.gas import (
     add_pipelines,
     add_storage,
     add_supply,
+    reserve_supplies,
 )
 from energy_model.network.options import options_need_power
 from energy_model.network.topology import (
@@ -104,6 +105,7 @@ def build_network(year: int, options: Sequence[str] = (),
 
         apply_options(n, options, data)
         fill_link_ports(n)
+    reserve_supplies(n, data, year)
     remove_unattached_buses(n)
     check_no_energy_creation(n)
     logger.info("built %s: %d buses, %d links, %d generators, %d stores", n.name,

@@ -198,3 +198,34 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
     n.add("Link", names, suffix=" withdrawal", bus0=[f"{x} storage" for x in names],
           bus1=storage.region.values, carrier="gas storage", p_nom=storage.withdrawal_mw.values,
           **empty_ports(n))
+
+
+def reserve_supplies(n: pypsa.Network, data: Inputs, year: int) -> None:
+    """Let a supply reserved for named assets flow only through those assets.
+
+    A ``gas_supply.csv`` row with ``reserved_for`` (``;``-separated pipeline names) is gas
+    that exists for those assets alone (Turkmen gas for the Trans-Caspian options): its
+    Generator moves to a bus of its own, and the reserved pipelines leaving its region start
+    from that bus, so the gas cannot reach any other pipeline of the region (the
+    Turkmenistan–Iran pipe). Without a reserved pipeline in the network (option not built) the
+    Generator is removed.
+    """
+    if "reserved_for" not in data.gas_supply.columns:
+        return
+    s = data.gas_supply[(data.gas_supply.year == year) & (data.gas_supply.annual_max_mwh > 0)]
+    s = s[s.reserved_for.fillna("").astype(str).str.strip() != ""]
+    for row in s.itertuples():
+        gen = f"{row.region} {row.name}"
+        if gen not in n.generators.index:
+            continue
+        assets = {x.strip() for x in str(row.reserved_for).split(";")}
+        links = n.links.index[n.links.pipeline.isin(assets) & (n.links.bus0 == row.region)]
+        if links.empty:
+            logger.info("%s: none of %s built; reserved supply removed", gen, sorted(assets))
+            n.remove("Generator", gen)
+            continue
+        bus = f"{gen} reserve"
+        n.add("Bus", bus, carrier="gas", unit="MWh", country=n.buses.at[row.region, "country"],
+              node_kind="supply", x=n.buses.at[row.region, "x"], y=n.buses.at[row.region, "y"])
+        n.generators.loc[gen, "bus"] = bus
+        n.links.loc[links, "bus0"] = bus

@@ -35,15 +35,23 @@ How a short case is built (rules of this module, with their sources)
 * **Contracts.** Suspended (no minimum, no maximum), as in every stressed case
   (:func:`energy_model.scenarios.curtailment.suspend_contracts`): ENTSOG's security-of-supply
   simulations have no contracts.
-* **Storage.** ``e_cyclic`` off; ``e_initial`` is the level the solved *undisturbed average
-  year* of the same option set has at the end of the day before the window (no anticipation:
-  "the storage level calculated from the whole year simulation [is the] starting point for the
-  high demand situations", ENTSOG TYNDP 2017 Main Report §1.3). Withdrawal depends on the fill
-  level (ENTSOG/GSE withdrawal curves, TYNDP 2017 Annex F §2.2.5): full rate at or above
+* **Storage.** ``e_cyclic`` off; every site starts at the observed 1 February fill level,
+  ``design_start_fill`` of ``parameters.csv`` x working gas (:func:`design_start_fill`: the
+  GIE AGSI+ five-year mean of the EU fill in early February, about 55 %; source and method in
+  the data). The undisturbed average year's own level on that date is not used: with constant
+  supply prices its withdrawal timing is degenerate, and the tie-break that kept gas in
+  storage until needed started the cases nearly full (Türkiye 88–91 %, Italy 96 %). Without
+  the parameter (small test datasets) the case starts at the reference's level.
+  Withdrawal depends on the fill level (ENTSOG/GSE withdrawal curves, TYNDP 2017 Annex F
+  §2.2.5): full rate at or above
   :data:`FULL_RATE_FILL` of working gas, falling linearly to zero at empty, on the fill at the
   end of each day (slightly conservative); no per-site curve is in the data, so the threshold
   is an estimate. The constraint is added at solve time
   (:func:`energy_model.scenarios.constraints.add_case_constraints`).
+* **LNG send-out.** Every LNG terminal delivers at most ``design_lng_sendout`` of its capacity
+  on the case days (``parameters.csv``: ENTSOG's 80 % LNG deliverability in high-demand
+  cases, GRIP CEE 2014–2023 p.25; :func:`design_lng_sendout`), in every design case, not
+  only under a stress.
 * **No coal-for-gas switching** (ENTSOG TYNDP 2015 §6.3.1.3: no flexibility between coal and
   gas under the 1-day Design Case and 2-week Uniform Risk). Without the electricity layer gas for
   power is part of the fixed demand already. With it, each gas plant's dispatch is fixed to its
@@ -113,21 +121,50 @@ not in the sources found."""
 DUNKELFLAUTE_CARRIERS: tuple[str, ...] = ("wind onshore", "wind offshore", "solar")
 """Generator carriers whose output the Dunkelflaute case cuts."""
 
-HOLDING_REWARD: float = 1e-6
-"""Reward for gas kept in storage in the reference solve [EUR/MWh/h] (a tie-break).
-
-With constant supply prices the average year's withdrawal timing is degenerate (any order of
-winter withdrawals costs the same), so the level on the case date would be arbitrary. The
-reference solve therefore keeps gas in storage until it is needed, storage as the last resort
-(ENTSOG GRIP CEE 2014–2023 p.25: "UGS is the last resort"); the reward is ~1e-6 of the system
-cost. Only the reference for the short cases is solved this way; the reported average-year
-cases are not changed."""
+START_FILL_PARAMETER: str = "design_start_fill"
+"""Parameter of ``parameters.csv``: storage fill at the start of a design case [fraction]."""
 
 
 def prepare_reference(n: pypsa.Network) -> None:
-    """Make ``n`` (the undisturbed average year, unsolved) the reference of the short cases."""
-    stores = n.stores.index[n.stores.carrier == "gas storage"]
-    n.stores.loc[stores, "marginal_cost_storage"] = -HOLDING_REWARD
+    """Make ``n`` (the undisturbed average year, unsolved) the reference of the short cases.
+
+    The reference is the plain average year: it no longer rewards gas held in storage (the
+    start level of a design case comes from :func:`design_start_fill`); it gives the gas
+    plants' dispatch of the case days (:func:`reference_state`).
+    """
+
+
+LNG_SENDOUT_PARAMETER: str = "design_lng_sendout"
+"""Parameter of ``parameters.csv``: LNG send-out in a design case [fraction of capacity]."""
+
+
+def design_lng_sendout(data: Inputs) -> float:
+    """Return the LNG send-out available in a design case [fraction of terminal capacity].
+
+    ``design_lng_sendout`` of ``parameters.csv`` (1.0 when the data have no such parameter).
+
+    References
+    ----------
+    ENTSOG, *GRIP Central-Eastern Europe 2014–2023*, p. 25: LNG terminals at 80 % in the
+    high-demand situations.
+    """
+    value = data.parameters.get(LNG_SENDOUT_PARAMETER)
+    return 1.0 if value is None or pd.isna(value) else float(value)
+
+
+def design_start_fill(data: Inputs) -> float | None:
+    """Return the storage fill at the start of a design case [fraction of working gas].
+
+    ``design_start_fill`` of ``parameters.csv``: the observed 1 February fill level (GIE
+    AGSI+ multi-year mean), or ``None`` when the data have no such parameter.
+
+    References
+    ----------
+    GIE AGSI+ (aggregated gas storage inventory), EU fill levels in early February
+    2021–2025, as reported with their five-year average (TASS from GIE data, 6 Feb 2026).
+    """
+    value = data.parameters.get(START_FILL_PARAMETER)
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def case_window(year: int, climate: str) -> pd.DatetimeIndex:
@@ -147,7 +184,7 @@ def design_demand_mw(data: Inputs, year: int, climate: str) -> pd.Series:
 def reference_state(avg: pypsa.Network, climate: str) -> dict:
     """Return what a short case takes from the solved average year ``avg``.
 
-    ``avg`` should be solved after :func:`prepare_reference` (storage as the last resort).
+    ``avg`` is the solved undisturbed average year (:func:`prepare_reference`).
 
     ``e_initial``: each Store's level at the end of the day before the window [MWh];
     ``gas_plants``: each gas plant Link's dispatch ``p0`` on the window days [MW] (empty
@@ -179,8 +216,9 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
         One of :data:`energy_model.vocabulary.CLIMATES` or
         :data:`~energy_model.vocabulary.LIBRARY_CLIMATES`; ``average`` leaves ``n`` unchanged.
     reference : dict, optional
-        :func:`reference_state` of the solved undisturbed average year; without it storage
-        starts at :data:`FULL_RATE_FILL` of working gas (logged).
+        :func:`reference_state` of the solved undisturbed average year (gas plants' dispatch;
+        storage start only when ``data`` has no ``design_start_fill``; without either, storage
+        starts at :data:`FULL_RATE_FILL` of working gas, logged).
     """
     if climate == "average":
         n.meta = {**n.meta, "climate": "average"}
@@ -204,7 +242,10 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
     suspend_contracts(n)
     stores = n.stores.index[n.stores.carrier == "gas storage"]
     n.stores.loc[stores, "e_cyclic"] = False
-    if reference is None:
+    fill = design_start_fill(data)
+    if fill is not None:
+        start = n.stores.loc[stores, "e_nom"] * fill
+    elif reference is None:
         logger.warning("%s case without an average-year reference: storage starts at %.0f %%",
                        climate, 100 * FULL_RATE_FILL)
         start = n.stores.loc[stores, "e_nom"] * FULL_RATE_FILL
@@ -214,6 +255,9 @@ def make_climate_case(n: pypsa.Network, climate: str, data: Inputs,
     store_of_bus = dict(zip(n.stores.loc[stores, "bus"], stores, strict=True))
     wd = n.links[(n.links.carrier == "gas storage") & n.links.bus0.isin(list(store_of_bus))]
     curve = {link: store_of_bus[b] for link, b in wd.bus0.items()}
+    lng = n.links.index[n.links.carrier == "LNG terminal"]
+    n.links.loc[lng, "p_max_pu"] = n.links.loc[lng, "p_max_pu"].clip(
+        upper=design_lng_sendout(data))
     _fix_gas_plants(n, reference, floor_only=climate == "two-week-dunkelflaute")
     if climate == "two-week-dunkelflaute":
         _cut_wind_and_solar(n)
