@@ -39,7 +39,7 @@ SOLVER_OPTIONS: dict[str, tuple[type, object]] = {
     "presolve": (str, {"off", "choose", "on"}),
     "parallel": (str, {"off", "choose", "on"}),
     "run_crossover": (str, {"off", "choose", "on"}),
-    "time_limit": (float, (1e-3, float("inf"))),
+    "time_limit": (float, (0.0, float("inf"))),
     "threads": (int, (0, 1024)),
     "random_seed": (int, (0, 2147483647)),
     "primal_feasibility_tolerance": (float, (1e-10, 1e-3)),
