@@ -3,7 +3,8 @@
 A row is *primary-sourced* when at least one of its ``source_id`` names a primary publisher:
 a transmission or storage system operator, a regulator, a statistics office, a ministry or
 government, an EU institution, ENTSOG, GIE, Eurostat, the IEA, or the operating company of the
-asset reporting its own figures. The publisher is read from ``sources.csv`` up to its first
+asset reporting its own figures (operators are listed by name in :data:`PRIMARY_PUBLISHERS`).
+The publisher is read from ``sources.csv`` up to its first
 ``" ("`` or ``" via "``, so an agency quoting a TSO (``"TASS (ENTSOG data)"``) stays secondary.
 ``inputs/README.md`` prints the table of :func:`summarise_provenance`; a test keeps it current.
 
@@ -38,6 +39,11 @@ PRIMARY_PUBLISHERS: tuple[str, ...] = (
     r"GTSOU", r"Gazprom", r"\bSOCAR\b", r"bp Georgia", r"\bTAP AG\b", r"DEPA",
     r"Podzemno skladiste", r"Invest\.gov", r"Ministry", r"Cabinet of Ministers", r"Statistic",
     r"GeoNames",
+    # operators of the assets in the inputs, on their own figures (TSOs, storage, LNG terminals)
+    r"National Energy Resources", r"\bNER\b", r"Gastrade", r"Transportgas Srbija", r"Srbijagas",
+    r"Plinovodi", r"TAG GmbH", r"\bTANAP\b", r"LNG Croatia", r"LNG Hrvatska", r"Adriatic LNG",
+    r"OLT Offshore", r"GNL Italia", r"Stogit", r"Depogaz", r"Romgaz", r"Ukrtransgaz",
+    r"Magyar F[oö]ldg[aá]zt[aá]rol[oó]", r"\bMFGT\b", r"\bNAFTA\b", r"RAG Austria",
 )
 """Patterns of publishers counted as primary sources (case-insensitive)."""
 
