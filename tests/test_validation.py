@@ -39,7 +39,9 @@ def test_tiny_inputs_are_valid(tiny):
         ("pipelines.csv", 0, "status", "rumoured", "column 'status': 'rumoured' is not allowed"),
         ("pipelines.csv", 0, "source_id", "NOPE", "pipelines.csv, row 2, column 'source_id': unknown sources ['NOPE']"),
         ("pipelines.csv", 0, "source_id", "", "pipelines.csv, row 2, column 'source_id': is empty"),
-        ("pipelines.csv", 0, "estimate", "maybe", "column 'estimate': 'maybe' is not a boolean"),
+        ("pipelines.csv", 0, "estimate", "maybe", "column 'estimate': ['maybe'] are not numeric columns"),
+        ("pipelines.csv", 0, "estimate", "capacity_fwd;status", "column 'estimate': ['status'] are not numeric"),
+        ("pipelines.csv", 0, "estimate", "tariff_eur_per_mwh", "pipelines.csv, row 2, column 'note': an estimate without its reasoning"),
         ("pipelines.csv", 0, "estimate", "true", "pipelines.csv, row 2, column 'note': an estimate without its reasoning"),
         ("pipelines.csv", 0, "from", "T1", "pipelines.csv, row 2, column 'to': a pipeline from a node to itself"),
         ("gas_demand.csv", 0, "region", "ZZ", "gas_demand.csv, row 2, column 'region': unknown region ['ZZ']"),
@@ -56,6 +58,15 @@ def test_each_rule_names_file_row_column(tiny, fname, row, column, value, expect
     found = messages(tiny)
     assert any(expected in m for m in found), found
     assert all("Fix:" in m for m in found)
+
+
+def test_estimate_may_name_the_estimated_columns(tiny):
+    """``estimate`` names the estimated values; a list of numeric columns is valid and loads
+    as a row with an estimate."""
+    set_cell(tiny, "pipelines.csv", 0, "estimate", "tariff_eur_per_mwh;length_km")
+    set_cell(tiny, "pipelines.csv", 0, "note", "tariff and length estimated")
+    assert validate_inputs(tiny) == []
+    assert bool(load_inputs(tiny).pipelines.estimate.iloc[0])
 
 
 def test_all_problems_reported_at_once(tiny):

@@ -145,4 +145,6 @@ def _typed(df: pd.DataFrame, spec: dict[str, Column]) -> pd.DataFrame:
                                 index=df.index, dtype="Int64")
         elif c.dtype == "bool":
             df[col] = df[col].str.lower().eq("true")
+        elif c.dtype == "estimate":  # true where any value of the row is estimated
+            df[col] = df[col].str.lower().ne("false") & df[col].ne("")
     return df

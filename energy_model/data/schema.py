@@ -36,7 +36,8 @@ class Column:
     Parameters
     ----------
     dtype : str
-        ``str``, ``float``, ``int``, ``year``, ``bool`` or ``date``.
+        ``str``, ``float``, ``int``, ``year``, ``bool``, ``date`` or ``estimate`` (see
+        :func:`estimated_columns`).
     required : bool
         Whether an empty cell is a problem.
     choices : frozenset or None
@@ -78,7 +79,7 @@ def _num(unit: str, *dims: str, required: bool = True, minimum: float | None = 0
 
 _PROVENANCE = {
     "source_id": Column(ref="sources"),
-    "estimate": Column("bool"),
+    "estimate": Column("estimate"),
     "note": Column(required=False),
 }
 _UNIT = Column()
@@ -92,6 +93,38 @@ _LOCATION = {
 """Optional bus coordinates: longitude ``x`` and latitude ``y`` [degree, WGS84], their source."""
 
 
+NUMERIC_DTYPES: frozenset[str] = frozenset({"float", "int", "year"})
+"""Column types that hold numbers, the only columns an ``estimate`` cell may name."""
+
+
+def estimated_columns(cell: str, numeric: tuple[str, ...]) -> frozenset[str]:
+    """Return the columns a row's ``estimate`` cell marks as estimated.
+
+    ``false`` marks none, ``true`` every numeric column of the table, and a ``;``-separated
+    list of column names (``tariff_eur_per_mwh;length_km``) exactly those: the row's other
+    values are the sources' own figures (or arithmetic on them, explained in ``note``).
+
+    Parameters
+    ----------
+    cell : str
+        The ``estimate`` cell as written in the CSV.
+    numeric : tuple of str
+        The table's numeric columns (:meth:`Table.numeric_columns`).
+
+    Returns
+    -------
+    frozenset of str
+        The estimated columns; names outside ``numeric`` are returned as written (validation
+        reports them).
+    """
+    text = str(cell).strip()
+    if text.lower() == "false":
+        return frozenset()
+    if text.lower() == "true":
+        return frozenset(numeric)
+    return frozenset(x.strip() for x in text.split(";") if x.strip())
+
+
 @dataclass(frozen=True)
 class Table:
     """Specification of one CSV table in ``inputs/``."""
@@ -100,6 +133,10 @@ class Table:
     key: tuple[str, ...] = ()
     sourced: bool = True
     description: str = ""
+
+    def numeric_columns(self) -> tuple[str, ...]:
+        """Return the names of the numeric columns (``float``, ``int``, ``year``)."""
+        return tuple(n for n, c in self.columns.items() if c.dtype in NUMERIC_DTYPES)
 
     def all_columns(self) -> dict[str, Column]:
         """Return the columns including the provenance columns of sourced tables."""

@@ -19,7 +19,14 @@ from energy_model.data.cells import (
 )
 from energy_model.data.consistency import check_consistency
 from energy_model.data.problems import InputError, Problem
-from energy_model.data.schema import MODEL_YEARS, REQUIRED_PARAMETERS, TABLES, YEAR_RANGE, Column
+from energy_model.data.schema import (
+    MODEL_YEARS,
+    REQUIRED_PARAMETERS,
+    TABLES,
+    YEAR_RANGE,
+    Column,
+    estimated_columns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,14 +175,27 @@ def _check_cells(fname: str, df: pd.DataFrame, spec: dict[str, Column],
                     bad(col, f"unknown {c.ref.replace('_', ' ')} {unknown}", _REF_FIX[c.ref])
             if c.unit is not None and c.unit.startswith("col:"):
                 _check_unit(row, c, bad)
-        if "estimate" in spec and str(row.get("estimate", "")).strip() == "true" \
-                and not str(row.get("note", "")).strip():
-            bad("note", "an estimate without its reasoning",
-                "explain in 'note' how the estimate was made")
+        if "estimate" in spec and fname in TABLES:
+            _check_estimate(str(row.get("estimate", "")), str(row.get("note", "")),
+                            TABLES[fname].numeric_columns(), bad)
         if fname == "sources.csv" and not re.match(r"^https?://", str(row.get("url", ""))):
             bad("url", f"'{row.get('url', '')}' is not a web address",
                 "give the full http(s):// URL of the source")
     return out
+
+
+def _check_estimate(cell: str, note: str, numeric: tuple[str, ...], bad) -> None:
+    """Check an ``estimate`` cell: ``true``, ``false`` or ``;``-separated numeric columns."""
+    if cell.strip() == "":
+        return
+    named = estimated_columns(cell, numeric)
+    unknown = sorted(named - set(numeric))
+    if unknown:
+        bad("estimate", f"{unknown} are not numeric columns of this table",
+            f"write true, false or the estimated columns joined by ';' (of {list(numeric)})")
+    elif cell.strip().lower() != "false" and not note.strip():
+        bad("note", "an estimate without its reasoning",
+            "explain in 'note' how the estimate was made")
 
 
 def _check_type(v: str, c: Column, bad, col: str) -> bool:
