@@ -57,6 +57,9 @@ def link_candidates(cands: pd.DataFrame):
 
     def add(n: pypsa.Network, snapshots) -> None:
         m = n.model
+        add_withdrawal_curve(n)
+        if cands.empty:
+            return
         p_nom = m["Link-p_nom"]
         for cand, rows in cands.groupby("candidate"):
             master = rows[rows.master].iloc[0]
@@ -68,11 +71,40 @@ def link_candidates(cands: pd.DataFrame):
     return add
 
 
+def add_withdrawal_curve(n: pypsa.Network) -> None:
+    """Add the design windows' storage withdrawal curve of ``n.meta`` to ``n.model``.
+
+    The rule of :mod:`energy_model.scenarios.constraints` (``θ p ≤ (p_nom / e_nom) e`` on the
+    level at the end of each day), written for a stochastic model (one row per scenario); links
+    with an extendable capacity are left out (the product would be bilinear).
+    """
+    curve = (n.meta or {}).get("withdrawal_curve")
+    if not curve:
+        return
+    fill = float(n.meta["full_rate_fill"])
+    links, stores = _first(n.links), _first(n.stores)
+    pairs = [(k, s) for k, s in curve.items() if k in links.index and s in stores.index
+             and not bool(links.at[k, "p_nom_extendable"])
+             and links.at[k, "p_nom"] > 0 and stores.at[s, "e_nom"] > 0]
+    if not pairs:
+        return
+    import xarray as xr
+
+    ks, ss = (list(x) for x in zip(*pairs, strict=True))
+    ratio = xr.DataArray(links.loc[ks, "p_nom"].to_numpy() / stores.loc[ss, "e_nom"].to_numpy(),
+                         coords={"name": ks})
+    m = n.model
+    p = m["Link-p"].sel(name=ks)
+    e = m["Store-e"].sel(name=ss).to_linexpr().assign_coords(name=ks)
+    m.add_constraints(fill * p - ratio * e <= 0.0, name="withdrawal-curve")
+
+
 def _solve(n: pypsa.Network, cands: pd.DataFrame, solver_options: dict | None) -> None:
     opts = {**SOLVER_OPTIONS, **(solver_options or {})}
     status, condition = n.optimize(solver_name="highs", solver_options=opts,
                                    extra_functionality=link_candidates(cands),
-                                   include_objective_constant=False, log_to_console=False)
+                                   include_objective_constant=False, log_to_console=False,
+                                   io_api="direct")
     if status != "ok":
         raise RuntimeError(f"investment solve failed: {status} / {condition}")
 
@@ -193,7 +225,8 @@ def value_of_information(nets: Mapping[str, pypsa.Network], weights: Mapping[str
 
 def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
                          slack: float = 0.05, directions: pd.DataFrame | None = None,
-                         solver_options: dict | None = None) -> pd.DataFrame:
+                         solver_options: dict | None = None,
+                         optimal: pd.Series | None = None) -> pd.DataFrame:
     """Return the built fractions of near-optimal portfolios (one row per direction).
 
     Parameters
@@ -207,6 +240,9 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
     directions : pandas.DataFrame, optional
         Extra directions (columns = candidates) to maximise ``Σ d_o · fraction_o`` in; each
         candidate is always minimised and maximised alone.
+    optimal : pandas.Series, optional
+        The optimum's built fractions: it is kept as one alternative, and a candidate already at
+        a bound there is not pushed towards it (that solve would return the optimum's value).
 
     Returns
     -------
@@ -216,14 +252,19 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
     """
     names = sorted(cands.candidate.unique())
     dirs = {}
+    rows = {}
+    if optimal is not None:
+        rows["optimum"] = {**optimal.to_dict(), "cost": optimum}
     for c in names:
-        dirs[f"min {c}"] = pd.Series({c: -1.0})
-        dirs[f"max {c}"] = pd.Series({c: 1.0})
+        at = None if optimal is None else float(optimal.get(c, np.nan))
+        if at is None or at > 1e-9:
+            dirs[f"min {c}"] = pd.Series({c: -1.0})
+        if at is None or at < 1.0 - 1e-9:
+            dirs[f"max {c}"] = pd.Series({c: 1.0})
     if directions is not None:
         for i, (_, row) in enumerate(directions.iterrows()):
             dirs[f"dir {i}"] = row
     masters = cands[cands.master].set_index("candidate")
-    rows = {}
     for label, d in dirs.items():
         m = n.copy()
         model = m.optimize.create_model(include_objective_constant=False)
@@ -232,13 +273,13 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
             else model.objective
         model.add_constraints(expr <= (1.0 + slack) * optimum, name="mga-budget")
         p_nom = model["Link-p_nom"]
-        target = sum(float(w) / masters.at[c, "increment_mw"] * p_nom.sel(name=masters.at[c, "link"])
-                     for c, w in d.items() if w != 0.0)
+        target = sum(float(w) / masters.at[c, "increment_mw"]
+                     * p_nom.sel(name=masters.at[c, "link"]) for c, w in d.items() if w != 0.0)
         model.objective = -1.0 * target
         status, cond = m.optimize.solve_model(solver_name="highs",
                                               solver_options={**SOLVER_OPTIONS,
                                                               **(solver_options or {})},
-                                              log_to_console=False)
+                                              log_to_console=False, io_api="direct")
         if status != "ok":
             logger.warning("MGA direction %s: %s / %s", label, status, cond)
             continue
