@@ -12,6 +12,8 @@ A study file (YAML, :class:`InvestStudy`)::
     mga_slack: 0.05                    # cost slack of the near-optimal alternatives
     mga_directions: 6                  # Halton directions besides each candidate up and down
     compare: diversification.yaml      # hand-made option sets whose regret is reported
+    events: [none, russia-cut]         # optional: a subset of invest_scenarios.csv (their
+                                       # probabilities renormalised; default all)
 
 How one expected annual cost is formed
 --------------------------------------
@@ -77,6 +79,7 @@ class InvestStudy(BaseModel):
     mga_slack: float = Field(0.05, ge=0)
     mga_directions: int = Field(6, ge=0)
     compare: str | None = None
+    events: list[str] | None = None
     solver: dict = Field(default_factory=dict)
 
 
@@ -107,6 +110,12 @@ def build_invest_problem(study: InvestStudy, data: Inputs) -> dict:
     )
 
     events = read_invest_scenarios(data.directory)
+    if study.events is not None:
+        unknown = sorted(set(study.events) - set(events.index))
+        if unknown:
+            raise ValueError(f"unknown event(s) {unknown}; known: {list(events.index)}")
+        events = events.loc[study.events]
+        events["probability"] = events.probability / events.probability.sum()
     ref = build_network(study.year, [], data, resolution="daily")
     prepare_reference(ref)
     solve(ref)
@@ -184,7 +193,7 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
     from energy_model.optimization import stochastic as st
 
     clock = {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     data = load_inputs(inputs)
     prob = build_invest_problem(study, data)
     n, cands, scale = prob["network"], prob["candidates"], prob["scale"]
@@ -196,7 +205,8 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
     size = {"scenarios": len(prob["weights"]), "snapshots": len(n.snapshots),
             "candidates": len(names), "variables": int(sp["network"].model.nvars),
             "constraints": int(sp["network"].model.ncons)}
-    logger.info("stochastic optimum: %s", sp["fractions"].round(3).to_dict())
+    logger.info("stochastic optimum (%.0f s): %s", clock["stochastic_solve_s"],
+                sp["fractions"].round(3).to_dict())
     recipients = sorted(data.regions.code[data.regions.az_gas_recipient.astype(str).str.lower()
                                           == "true"])
     t = time.perf_counter()
@@ -210,6 +220,7 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
                       "cvar_window_meur": r["cvar"] / scale / 1e6,
                       **{f"x_{c}": float(r["fractions"][c]) for c in names}})
     clock["risk_curve_s"] = time.perf_counter() - t
+    logger.info("risk curve done (%.0f s); value of information next", clock["risk_curve_s"])
     t = time.perf_counter()
     from energy_model.scenarios.uncertainty import expected_value_network
 
@@ -228,6 +239,7 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
                        "cvar_window_meur": r["cvar"] / scale / 1e6,
                        "capex_meur": r["capex"] / 1e6})
     clock["regret_s"] = time.perf_counter() - t
+    logger.info("regret done (%.0f s); near-optimal alternatives next", clock["regret_s"])
     t = time.perf_counter()
     alt = st.explore_near_optimal(n, cands, sp["objective"], study.mga_slack,
                                   st.sample_directions(names, study.mga_directions),
@@ -236,6 +248,7 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
     pairs = st.interchangeable_pairs(alt)
     clock["mga_s"] = time.perf_counter() - t
     clock["total_s"] = time.perf_counter() - t0
+    clock["total_cpu_s"] = time.process_time() - c0
     summary = _summary(study, prob, sp, ref, voi, ranges, pairs, recipients, size, clock, notes,
                        inputs)
     tables = {
