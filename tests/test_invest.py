@@ -117,3 +117,35 @@ def test_bundle_links_follow_one_fraction():
     r = st.solve_portfolio(n, cands)
     assert r["fractions"]["x"] == pytest.approx(0.6)
     assert r["network"].links.p_nom_opt["A-M"] == pytest.approx(60.0)
+
+
+def test_invest_study_on_the_tiny_inputs(tiny, tmp_path):
+    """The whole study on the tiny data: files written, and the optimum's invariants."""
+    import json
+
+    from energy_model.data.loading import load_inputs
+    from energy_model.report.invest import summarise_invest, write_invest_report
+    from energy_model.study.invest import load_invest_study, run_invest
+
+    (tiny / "invest_scenarios.csv").write_text(
+        "scenario,stresses,probability,unit,source_id,estimate,note\n"
+        "none,none,0.7,fraction,T-1,false,\np3-outage,p3-outage,0.3,fraction,T-1,false,\n")
+    spec = tmp_path / "invest.yaml"
+    spec.write_text("year: 2030\ncandidates: [px-extendable]\nomegas: [0, 0.5]\n"
+                    "mga_directions: 0\n")
+    out = tmp_path / "out"
+    summary = run_invest(load_invest_study(spec, load_inputs(tiny)), out, inputs=tiny)
+    page = write_invest_report(out)
+    for name in ("portfolio.csv", "risk_curve.csv", "value_of_information.csv",
+                 "mga_ranges.csv", "disrupted_demand.csv", "summary.json", "mga_ranges.png"):
+        assert (out / name).exists(), name
+    assert page.exists() and "Investment under uncertainty" in page.read_text()
+    assert json.loads((out / "summary.json").read_text())["size"]["scenarios"] == 4
+    voi = summary["value_of_information_meur_per_yr"]
+    assert voi["VSS"] >= -1e-6 and voi["EVPI"] >= -1e-6
+    assert summary["expected_cost_meur_per_yr"] <= \
+        summary["expected_cost_reference_meur_per_yr"] + 1e-6
+    ranges = pd.read_csv(out / "mga_ranges.csv").set_index("candidate")
+    assert ranges.at["px-extendable", "min"] <= ranges.at["px-extendable", "optimal"] + 1e-9
+    assert ranges.at["px-extendable", "optimal"] <= ranges.at["px-extendable", "max"] + 1e-9
+    assert "What should be built" in summarise_invest(out)

@@ -26,7 +26,10 @@ def _read(out: Path) -> dict:
     for name in ("portfolio", "risk_curve", "value_of_information", "regret", "mga_ranges",
                  "disrupted_demand", "mga_alternatives"):
         path = out / f"{name}.csv"
-        t[name] = pd.read_csv(path) if path.exists() else pd.DataFrame()
+        try:
+            t[name] = pd.read_csv(path)
+        except (OSError, pd.errors.EmptyDataError):
+            t[name] = pd.DataFrame()
     return t
 
 

@@ -199,7 +199,7 @@ def stack_scenarios(nets: Mapping[str, pypsa.Network], weights: Mapping[str, flo
     """
     names = list(nets)
     nets = {s: nets[s].copy() for s in names}
-    _capacity_as_availability(nets)
+    align_capacities(nets)
     n = nets[names[0]].copy()
     n.snapshot_weightings["objective"] = n.snapshot_weightings.objective * objective_scale
     n.set_scenarios({s: float(weights[s]) for s in names})
@@ -221,7 +221,7 @@ def stack_scenarios(nets: Mapping[str, pypsa.Network], weights: Mapping[str, flo
     return n
 
 
-def _capacity_as_availability(nets: dict[str, pypsa.Network]) -> None:
+def align_capacities(nets: dict[str, pypsa.Network]) -> None:
     """Give every scenario the same capacities; move differences into ``p_max_pu``.
 
     The reference is the largest value over the scenarios (``p_nom`` of fixed components,
@@ -263,7 +263,7 @@ def expected_value_network(nets: Mapping[str, pypsa.Network],
     """
     names = list(nets)
     nets = {s: nets[s].copy() for s in names}
-    _capacity_as_availability(nets)
+    align_capacities(nets)
     n = nets[names[0]].copy()
     n.snapshot_weightings["objective"] = n.snapshot_weightings.objective * objective_scale
     w = {s: float(weights[s]) for s in names}

@@ -104,6 +104,7 @@ def build_invest_problem(study: InvestStudy, data: Inputs) -> dict:
     from energy_model.scenarios.climates import prepare_reference, reference_state
     from energy_model.scenarios.uncertainty import (
         add_candidates,
+        align_capacities,
         read_invest_scenarios,
         stack_scenarios,
         window_network,
@@ -132,6 +133,7 @@ def build_invest_problem(study: InvestStudy, data: Inputs) -> dict:
             net.snapshot_weightings["objective"] = net.snapshot_weightings.objective * scale
             nets[name] = net
             weights[name] = float(row.probability) * study.recurrence / scale
+    align_capacities(nets)  # the same first-stage bounds in every window (WS solves too)
     return {"nets": nets, "weights": weights, "scale": scale, "candidates": cands,
             "events": events, "network": stack_scenarios(nets, weights)}
 
