@@ -51,7 +51,9 @@ def summarise_invest(out: str | Path) -> str:
                                                    strict=True)) or "nobody"
     voi = s["value_of_information_meur_per_yr"]
     must = ", ".join(s["must_have"]) or "none"
-    optional = ", ".join(r.candidate[r.verdict == "optional"]) or "none"
+    opt_rows = r[r.verdict == "optional"].sort_values("max", ascending=False)
+    optional = ", ".join(f"{row.candidate} (0-{row.max:.0%})" for row in opt_rows.itertuples()) \
+        or "none"
     curve = t["risk_curve"]
     risk = ""
     if not curve.empty:
@@ -71,7 +73,8 @@ def summarise_invest(out: str | Path) -> str:
         f"information {voi['EVPI']:.2f} M EUR/yr (against an expected cost of "
         f"{s['expected_cost_meur_per_yr']:.1f} M EUR/yr of the design windows and capex). "
         f"Within a {s['study']['mga_slack']:.0%} cost slack, must-have candidates: {must}; "
-        f"candidates that can be built or not at near-optimal cost: {optional}.{risk} The "
+        f"candidates that can be built or not at near-optimal cost (share of the catalogue "
+        f"size): {optional}.{risk} The "
         "windows carry only the design cases' cost: the average-year savings an option brings "
         "are not in this objective (see the CBA of the main study).")
 
