@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 def _read(out: Path) -> dict:
     t = {"summary": json.loads((out / "summary.json").read_text())}
     for name in ("portfolio", "risk_curve", "value_of_information", "regret", "mga_ranges",
-                 "disrupted_demand", "mga_alternatives"):
+                 "disrupted_demand", "mga_alternatives", "candidate_benefit"):
         path = out / f"{name}.csv"
         try:
             t[name] = pd.read_csv(path)
@@ -64,6 +64,14 @@ def summarise_invest(out: str | Path) -> str:
                 + (", ".join(f"{k} {v:.0%}" for k, v in xs.items()) or "unchanged (nothing)")
                 + f", at an expected cost of {last.expected_meur - curve.expected_meur.iloc[0]:.1f}"
                   " M EUR/yr more than the risk-neutral optimum.")
+    b = t["candidate_benefit"]
+    best = ""
+    if not b.empty and b.annualised_cost_meur.gt(0).any():
+        top = b[b.annualised_cost_meur > 0].sort_values("benefit_cost_ratio").iloc[-1]
+        best = (f" Built alone at full size, the candidate closest to paying for itself is "
+                f"{top.candidate}: it saves {top.window_saving_meur_per_yr:.2f} M EUR/yr of "
+                f"expected design-window cost against {top.annualised_cost_meur:.1f} M EUR/yr "
+                f"(benefit/cost {top.benefit_cost_ratio:.3f}).")
     return (
         f"What should be built: {what}. Over the {s['size']['scenarios']} scenarios (events of "
         f"invest_scenarios.csv x the 1-in-20 design windows), the expected disrupted demand of "
@@ -74,7 +82,7 @@ def summarise_invest(out: str | Path) -> str:
         f"{s['expected_cost_meur_per_yr']:.1f} M EUR/yr of the design windows and capex). "
         f"Within a {s['study']['mga_slack']:.0%} cost slack, must-have candidates: {must}; "
         f"candidates that can be built or not at near-optimal cost (share of the catalogue "
-        f"size): {optional}.{risk} The "
+        f"size): {optional}.{risk}{best} The "
         "windows carry only the design cases' cost: the average-year savings an option brings "
         "are not in this objective (see the CBA of the main study).")
 
@@ -166,5 +174,7 @@ def _html(t: dict, summary: str, images: dict[str, str]) -> str:
         "<h3>Risk curve (expected cost against CVaR, portfolio at each point)</h3>",
         _table(t["risk_curve"]),
         "<h3>Regret of the hand-made option sets [M EUR/yr]</h3>", _table(t["regret"]),
+        "<h3>Each candidate built alone at full size [M EUR/yr]</h3>",
+        _table(t["candidate_benefit"]),
         "<h3>Near-optimal ranges (MGA)</h3>", _table(t["mga_ranges"]), img, "</section>"]
     return "<!doctype html><meta charset='utf-8'><title>invest</title>" + "\n".join(parts)
