@@ -13,7 +13,9 @@ module turns the data into that problem, with PyPSA's own stochastic networks
   capex plus fixed O&M (:func:`energy_model.network.options.annual_option_cost`) sits on its
   largest Link as ``capital_cost``, so the built fraction costs that fraction of the option.
   Stores an option adds (new storage) keep their full working gas and start at the mean fill of
-  the existing stores; their injection and withdrawal Links are the decision.
+  the existing stores, and their withdrawal pays the median supply price (the gas was bought
+  before the window; without it the new store would bring free gas); their injection and
+  withdrawal Links are the decision.
 * **Scenarios** (:func:`read_invest_scenarios`, ``inputs/invest_scenarios.csv``): mutually
   exclusive annual events (single and combined disruptions and futures of the stress catalogue,
   each a list of stresses), each with a probability; crossed with the ENTSOG design windows
@@ -143,6 +145,13 @@ def window_network(base: pypsa.Network, climate: str, stresses: Sequence[str], d
         fill = float((n.stores.e_initial[old].sum() / n.stores.e_nom[old].sum())
                      if n.stores.e_nom[old].sum() > 0 else 0.5)
         n.stores.loc[new, "e_initial"] = n.stores.e_nom[new] * fill
+        # the gas a new store starts with was bought before the window: its withdrawal pays the
+        # median supply price, so the store adds deliverability, not free gas
+        g = n.generators
+        price = float(g.marginal_cost[g.carrier == "gas supply"].median())
+        buses = set(n.stores.bus[new])
+        wd = n.links.index[(n.links.carrier == "gas storage") & n.links.bus0.isin(buses)]
+        n.links.loc[wd, "marginal_cost"] = n.links.marginal_cost[wd] + price
     for stress in stresses:
         apply_stress(n, stress, data)
     n.meta = {**n.meta, "climate": climate, "stresses": list(stresses)}
