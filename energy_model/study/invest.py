@@ -46,10 +46,10 @@ HiGHS dual simplex): the stochastic LP of ``examples/invest.yaml`` (8 events x 2
 scenarios x 14 daily snapshots x 9 candidates) has 49,755 variables and 114,962 rows and solves in
 6.9 s CPU (56 s wall under that load); with 2 / 4 / 8 scenarios 3.0 / 3.6 / 4.2 s CPU, with 3
 candidates instead of 9 6.6 s: the time grows with scenarios x snapshots (the second stage)
-above a ~2.5 s fixed cost, hardly with the candidates. The whole study is ~45 such solves (risk
-curve 4, EV/EEV 2, wait-and-see 16 smaller ones, regret 7, each candidate alone 9, MGA ~15,
-whose budget row makes
-them the slowest): 224 s CPU, 13 min 38 s wall under that load.
+above a ~2.5 s fixed cost, hardly with the candidates. The whole study is ~54 such solves (risk
+curve 4, EV/EEV 2, wait-and-see 16 smaller ones, regret 7, each candidate alone 9, MGA ~16,
+whose budget row makes them the slowest): ``energy-model invest examples/invest.yaml`` took
+8 min 13 s wall, 4 min 29 s CPU (load average 4-9 on the 2 cores).
 
 Not modelled (said in ``summary.json``): options needing the electricity layer (the design windows
 fix gas plants to their average-year dispatch, so a cable cannot change gas use there); discrete
