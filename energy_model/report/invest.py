@@ -111,7 +111,7 @@ def plot_mga_ranges(ranges: pd.DataFrame):
     ax.set_yticks(list(y), r.candidate)
     ax.set_xlim(-2, 102)
     ax.set_xlabel("built share of the catalogue size [%]")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
     fig.tight_layout()
     return fig
 
