@@ -347,6 +347,34 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- invest --------------------------------------------------------------------------------
+
+def _add_invest(p: argparse.ArgumentParser) -> None:
+    p.add_argument("study", help="investment study file (YAML, energy_model.study.invest)")
+    p.add_argument("--out", required=True, help="output directory")
+    _inputs_arg(p)
+    _force_arg(p)
+
+
+@command("invest", "optimise the portfolio of options under uncertainty (stochastic, CVaR, "
+         "MGA)", _add_invest)
+def _invest(args: argparse.Namespace) -> int:
+    from energy_model.data.names import resolve_inputs
+    from energy_model.outdir import check_output_dir
+    from energy_model.report.invest import summarise_invest, write_invest_report
+    from energy_model.study.invest import load_invest_study, run_invest
+
+    check_output_dir(args.out, args.force)
+    inputs = resolve_inputs(args.inputs)
+    study = load_invest_study(args.study, _load(args))
+    run_invest(study, args.out, inputs=inputs, force=args.force)
+    page = write_invest_report(args.out)
+    print(summarise_invest(args.out))
+    print(f"\nresults in {Path(args.out).resolve()} (portfolio.csv, risk_curve.csv, "
+          f"value_of_information.csv, regret.csv, mga_ranges.csv); report: {page}")
+    return 0
+
+
 def _check_baseline(out: Path, baseline: Path) -> int:
     """Print the differences from ``baseline``; return 1 if there are any."""
     from energy_model.study.check import RTOL, compare_results

@@ -36,7 +36,8 @@ def test_every_subcommand_accepts_verbose_and_quiet_and_shows_defaults(name, cap
 def _required(name: str) -> list[str]:
     return {"validate": [], "list": ["options"], "overview": [], "build": ["--year", "2024"],
             "run": ["s.yaml", "--out", "x"], "indicators": ["--year", "2024", "--out", "x"],
-            "solve": ["--year", "2024", "--out", "x"], "report": ["x"]}.get(name, [])
+            "solve": ["--year", "2024", "--out", "x"], "report": ["x"],
+            "invest": ["s.yaml", "--out", "x"]}.get(name, [])
 
 
 def test_help_imports_neither_pandas_nor_pypsa():
