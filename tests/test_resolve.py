@@ -313,3 +313,29 @@ def test_refused_change_leaves_the_kept_model_as_it_was(tiny):
     assert r.solve() == pytest.approx(base, rel=1e-12)
     p3_half(r.n)
     assert r.solve() == pytest.approx(cold(tiny, p3_half), rel=1e-9)
+
+
+def test_uncooperative_big_m_follow_the_capacities_in_place(tiny):
+    # the MILP's big-M terms (unserved-gas and export capacities) are rewritten in place; the
+    # batch would hide a failure here by solving from scratch, so the counts are checked
+    from conftest import add_georgia_behind_turkey
+
+    from energy_model.scenarios.curtailment import apply_uncooperative_curtailment
+
+    add_georgia_behind_turkey(tiny)
+
+    def change(n):
+        apply_uncooperative_curtailment(n)
+        p3_half(n)
+        double_tr_demand(n)
+
+    n = build_network(YEAR, inputs=tiny)
+    apply_uncooperative_curtailment(n)
+    r = Resolver(n)
+    p3_half(r.n)
+    double_tr_demand(r.n)
+    got = r.solve(assign="generators")
+    assert (r.in_place, r.rebuilds) == (1, 0)
+    want = cold(tiny, change)
+    assert got == pytest.approx(want, rel=1e-9)
+    assert unserved_by_country(r.n).sum() > 1e-3  # the rows bind
