@@ -401,6 +401,7 @@ TABLES: dict[str, Table] = {
             "stress": Column(),
             "description": Column(),
             "probability": _num("fraction", "fraction"),
+            "screen": Column("bool", required=False),  # an element of the N-2 screening
         },
         key=("stress",),
     ),

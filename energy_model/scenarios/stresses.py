@@ -3,7 +3,11 @@
 The catalogue is data: ``inputs/stresses.csv`` and ``inputs/stress_actions.csv`` say what each
 stress does. Actions: ``cut_supply``, ``outage``, ``scale_price``, ``scale_gas_demand``,
 ``peak_days``, ``scale_capacity_factor``, ``add_power_demand``; ``slid`` is one case per country
-(``slid-XX``). Every stressed case suspends the contracts (no minimum, no maximum), so a case that
+(``slid-XX``). A combined disruption names several stresses joined by ``+``
+(``russia-cut+tanap-outage``): they are applied one after the other to the same network (an
+N-2 contingency when each is a single failure). Stresses with ``screen`` true in
+``stresses.csv`` are the elements of the N-2 screening (:mod:`energy_model.study.screen`).
+Every stressed case suspends the contracts (no minimum, no maximum), so a case that
 loses a route stays feasible, reroutes gas freely and reports unserved gas.
 """
 
@@ -28,9 +32,64 @@ def list_stresses(data: Inputs) -> list[str]:
     return sorted(data.stresses.stress)
 
 
+COMBINE: str = "+"
+"""Joins the stresses of a combined disruption (``russia-cut+tanap-outage``)."""
+
+
+def split_stress(stress: str) -> list[str]:
+    """Return the parts of a (combined) stress name: ``"a+b"`` -> ``["a", "b"]``."""
+    return stress.split(COMBINE)
+
+
+def stress_name_problem(stress: object, data: Inputs) -> str | None:
+    """Return why ``stress`` is not a valid study stress (``None`` when it is).
+
+    Valid: ``none``, ``slid`` (expanded by the study), a catalogue name, ``slid-XX`` of a
+    country with gas demand, or two or more of the latter joined by ``+`` (each at most once;
+    ``none`` and bare ``slid`` cannot be combined).
+    """
+    from energy_model.data.names import unknown_name
+
+    known = set(data.stresses.stress)
+    if not isinstance(stress, str) or not stress:
+        return f"{stress!r} is not a stress name (give text)"
+    if stress in ("none", "slid"):
+        return None
+    parts = split_stress(stress)
+    if len(parts) > 1:
+        if len(set(parts)) < len(parts):
+            return f"{stress!r} names the same stress twice"
+        bad = [p for p in parts if p in ("none", "slid")]
+        if bad:
+            return (f"{stress!r}: {bad[0]!r} cannot be part of a combined disruption (use "
+                    "'slid-XX' for one country's largest entry)")
+    for part in parts:
+        if part.startswith("slid-"):
+            if part.removeprefix("slid-") not in set(data.demand_regions()):
+                return f"{stress!r}: {part!r} names no country with gas demand"
+        elif part not in known:
+            return unknown_name("stress", part, known | {"none", "slid"}) + (
+                f" (in {stress!r})" if len(parts) > 1 else "")
+    return None
+
+
+def screen_elements(data: Inputs) -> list[str]:
+    """Return the single failures of the N-2 screening: stresses with ``screen`` true."""
+    st = data.stresses
+    if "screen" not in st.columns:
+        return []
+    flag = st.screen.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
+    return list(st.stress[flag])
+
+
 def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
-    """Apply a stress (``none``, a catalogue name, or ``slid-XX``) to ``n``."""
+    """Apply a stress (``none``, a catalogue name, ``slid-XX``, or such names joined by ``+``)
+    to ``n``."""
     if stress == "none":
+        return
+    if COMBINE in stress:
+        for part in split_stress(stress):
+            apply_stress(n, part, data)
         return
     suspend_contracts(n)
     if stress.startswith("slid-"):
@@ -61,7 +120,8 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         g.loc[cut, "p_nom"] = 0.0
     elif a.action == "outage":
         hit = links.index[(links.get("pipeline") == a.target) | (links.get("asset") == a.target)
-                          | (links.index == a.target)]
+                          | (links.index == a.target)
+                          | (links.index == f"{a.target} withdrawal")]  # a storage site
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
         keep = 1.0 - _value(a)

@@ -161,12 +161,13 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
                                    f"{unknown_name('option', name, known_options)}")
     stresses = raw.get("stresses")
     if "stresses" in raw:
-        known = set(data.stresses.stress) | {"none", "slid"}
+        from energy_model.scenarios.stresses import stress_name_problem
+
         if not isinstance(stresses, list) or not stresses:
             out.append("key 'stresses': give a list of stress names (`none` = undisturbed)")
         else:
-            out += [f"stresses: {unknown_name('stress', s, known)}"
-                    for s in stresses if s not in known]
+            out += [f"stresses: {p}" for p in (stress_name_problem(s, data) for s in stresses)
+                    if p]
     if raw.get("resolution", "daily") not in RESOLUTIONS:
         out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
     if "power" in raw and not isinstance(raw["power"], bool):
