@@ -196,6 +196,9 @@ def summarise_case(n, data: Inputs | None = None) -> dict:
     }
     if data is not None:
         out.update(capacity_indicators(n, data))
+    from energy_model.analysis.margins import margin_record
+
+    out.update(margin_record(n))  # design cases: remaining flexibility, absorbable disruption
     if n.meta.get("power"):
         from energy_model.analysis.tables import summarise_power
 
@@ -302,6 +305,7 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: str | Path, workers
     bar.close()
     ds = assemble(study, cases, results, inputs_hash, power)
     ds.attrs["notes"] = json.dumps(early_options(study, data))
+    ds.attrs["recipients"] = json.dumps(list(data.regions.code[data.regions.az_gas_recipient]))
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
     write_study_outputs(ds, stage)

@@ -107,7 +107,7 @@ def screen_option_set(spec: dict) -> list[dict]:
                     apply_stress(r.n, stress, data)
                     r.solve(warm=False, assign="generators")
                     n = r.n
-                except Exception as err:  # noqa: BLE001 - a contingency the kept model can't take
+                except Exception as err:
                     logger.info("screen %s / %s / %s from scratch: %s", climate, rule, stress,
                                 err)
                     n = _solve_from_scratch(proto, rule, stress, data, spec["solver"])
@@ -132,7 +132,7 @@ def _solve_from_scratch(proto, rule: str, stress: str, data: Inputs, solver: dic
         (apply_cooperative_curtailment if rule == "cooperative"
          else apply_uncooperative_curtailment)(n)
         return solve(n, solver_options=solver)
-    except Exception as err:  # noqa: BLE001 - reported, the others go on
+    except Exception as err:
         logger.error("screen %s / %s failed: %s", rule, stress, err)
         return None
 
