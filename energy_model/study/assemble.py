@@ -129,7 +129,8 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
 INDICATORS = {"n_minus_1": "%", "curtailment_rate": "fraction", "unserved_gas": "bcm",
               "curtailment_rate_isolated": "fraction", "unserved_gas_isolated": "bcm",
               "disrupted_demand_daily": "mcm/d", "disrupted_demand_daily_isolated": "mcm/d",
-              "remaining_flexibility": "fraction", "absorbable": "mcm/d", "ird": "-", "hhi_origin": "-",
+              "remaining_flexibility": "fraction", "absorbable": "mcm/d", "ird": "-",
+              "hhi_origin": "-",
               "russian_share": "fraction", "price": "EUR/MWh", "co2": "Mt"}
 """Indicators written to ``indicators.csv`` (``unserved_gas`` as ``disrupted_demand``)."""
 
