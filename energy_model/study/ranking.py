@@ -12,8 +12,9 @@ cases (cooperative curtailment); more is better. Sets whose totals are equal aft
 :data:`TIE_MCM_D` / :data:`TIE_BCM` on disrupted demand *and* :data:`TIE_MCM_D` on margin share a
 rank (competition ranking: 1, 1, 3); ``decided_by`` says which criterion separates a set from the
 set ranked just above it (for the first: just below it). :data:`TIE_MCM_D` is also the
-threshold at which the findings count a country as curtailed. Within a tie the table is ordered
-by cost, and ``cost_rank`` ranks all sets by cost alone: the operating cost of the undisturbed average year plus the
+threshold at which the findings count a country as curtailed. Within a tie the table is
+ordered by cost, and ``cost_rank`` ranks all sets by cost alone: the operating cost of the
+undisturbed average year plus the
 options' annualised capex and fixed O&M [bn EUR/yr]. A set with a failed case ranks after all
 complete ones.
 """

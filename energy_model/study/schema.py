@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
-              "curtailment", "isolated", "remaining_flexibility", "climates"}
+              "curtailment", "isolated", "remaining_flexibility", "climates", "assume_built"}
 """Keys allowed in a study file."""
 
 
@@ -76,6 +76,8 @@ class Study(BaseModel):
     isolated: bool = False
     remaining_flexibility: bool = False
     climates: list[str] = Field(default_factory=lambda: list(CLIMATES))
+    assume_built: bool = False
+    """Build options whose earliest year is after ``year`` as if they were (else refused)."""
 
     def settings(self, power: bool) -> Settings:
         """Return the settings every case of the study shares, with the resolved ``power``."""
@@ -168,6 +170,12 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
         else:
             out += [f"stresses: {p}" for p in (stress_name_problem(s, data) for s in stresses)
                     if p]
+    if isinstance(opts, dict) and type(raw.get("year")) is int and not raw.get("assume_built"):
+        from energy_model.network.options import early_option_problems
+
+        names = [x for v in opts.values() if isinstance(v, list) for x in v
+                 if x in known_options]
+        out += [f"options: {p}" for p in early_option_problems(names, raw["year"], data)]
     if raw.get("resolution", "daily") not in RESOLUTIONS:
         out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
     if "power" in raw and not isinstance(raw["power"], bool):
@@ -175,7 +183,7 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
     if raw.get("curtailment", "cooperative") not in ("cooperative", "least-cost"):
         out.append(f"key 'curtailment': {raw['curtailment']!r} is not 'cooperative' or "
                    "'least-cost'")
-    for key in ("isolated", "remaining_flexibility"):
+    for key in ("isolated", "remaining_flexibility", "assume_built"):
         if key in raw and not isinstance(raw[key], bool):
             out.append(f"key {key!r}: write true or false")
     if "climates" in raw:
