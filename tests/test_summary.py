@@ -70,8 +70,20 @@ def test_summary_names_the_countries_and_says_what_each_option_does():
     assert "Ties (same rank): b = a" in text
     assert "Serbia" in text and "Hungary" in text and "Türkiye" in text
     assert "`a` removes it in Serbia" in text
-    assert "`c` changes no country's disrupted demand in any case. In its undisturbed year " \
-           "TANAP east is full 365 days" in text
+    # c is lng-expansion: TANAP east (not on its route) never explains its inertia
+    line = next(x for x in text.splitlines() if x.startswith("- `c` changes no"))
+    assert line.startswith("- `c` changes no country's disrupted demand or margin in any case. "
+                           "No gas link or terminal of its own route binds")
+    assert "TANAP" not in line
+    ds = make_ds()
+    b = json.loads(ds.attrs["bottlenecks"])
+    b.append({**b[0], "link": "Dortyol FSRU 2", "carrier": "LNG terminal",
+              "days_at_capacity": 14.0, "stress": "russia-cut"})
+    b.append({**b[0], "link": "AZ-GE", "carrier": "AC", "days_at_capacity": 365.0})
+    ds.attrs["bottlenecks"] = json.dumps(b)
+    line = next(x for x in format_summary(ds).splitlines() if x.startswith("- `c` changes no"))
+    assert "On its own route Dortyol FSRU 2 is full 14 days (russia-cut" in line
+    assert "AZ-GE" not in line and "TANAP" not in line
     assert "Trans-Caspian" in text                 # option description in plain words
     assert "Contracts: binding" in text and "suspended in every stressed case" in text
     assert "† " in text or "†" in text             # Serbia's price set by unserved gas
