@@ -125,6 +125,11 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
         keep = 1.0 - _value(a)
+        # a storage site's withdrawal: its availability, so that its fill-level curve (whose
+        # coefficient is the capacity) stays the same LP and a kept model re-solves in place
+        store = hit[links.loc[hit, "carrier"] == "gas storage"]
+        links.loc[store, "p_max_pu"] *= keep
+        hit = hit.difference(store)
         links.loc[hit, "p_nom"] *= keep
         p_max = links.loc[hit, "p_nom_max"].to_numpy()
         finite = np.where(np.isinf(p_max), 0.0, p_max) * keep
