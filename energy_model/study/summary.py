@@ -250,6 +250,8 @@ def _options_section(ds, sets, desc, opt_rows, cba) -> list[str]:
         text = "; ".join(f"`{x}`: {desc.get(x, '')}" for x in names) or "no option (today's " \
             "infrastructure and what is already decided)"
         invest = sum(float(opt_rows[x].get("capex_meur") or 0) for x in names if x in opt_rows)
+        if pint is not None and label in pint.index and "capex_eur" in pint:
+            invest = float(pint.loc[label].capex_eur) / 1e6  # the CBA's assets: one cost basis
         row = {"option set": str(label), "what it builds": text,
                "investment [M EUR]": _f(invest, 0) if names else "0",
                "annualised cost [M EUR/yr]": _f(capex.get(label, 0.0) / 1e6, 0)}
@@ -264,7 +266,12 @@ def _options_section(ds, sets, desc, opt_rows, cba) -> list[str]:
     out = ["## Option sets", "", _md(pd.DataFrame(rows)), ""]
     if pint is not None:
         rate = cba.discount_rate.min() if "discount_rate" in cba else None
-        out += ["ENPV and benefit/cost: PINT against `reference` (cba.csv"
+        out += ["Investment: the assets the CBA charges (cba.csv `capex_eur`: the option's "
+                "capex and, for a set that brings generation, that generation too), so "
+                "investment, ENPV and benefit/cost count the same assets; the annualised cost "
+                "is the option's own capex and fixed O&M (options.csv), which the ranking's "
+                "cost uses.", "",
+                "ENPV and benefit/cost: PINT against `reference` (cba.csv"
                 + (f", discount rate {rate:.0%}" if rate is not None else "") + "); a benefit/cost "
                 "above 1 means the benefits (security, welfare, CO2) exceed the costs.", ""]
     else:
