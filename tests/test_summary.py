@@ -72,7 +72,7 @@ def test_summary_names_the_countries_and_says_what_each_option_does():
     assert "`a` removes it in Serbia" in text
     # c is lng-expansion: TANAP east (not on its route) never explains its inertia
     line = next(x for x in text.splitlines() if x.startswith("- `c` changes no"))
-    assert line.startswith("- `c` changes no country's disrupted demand or margin in any case. "
+    assert line.startswith("- `c` changes no recipient's disrupted demand or margin in any case. "
                            "No gas link or terminal of its own route binds")
     assert "TANAP" not in line
     ds = make_ds()

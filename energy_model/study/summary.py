@@ -367,14 +367,15 @@ def _findings(ds, names, recipients, isolated, bott, sets: dict | None = None,
         out.append("- No disrupted demand in any option set under: " + "; ".join(quiet) + ".")
     if not any_found:
         out.append("- No case leaves any demand undelivered: the ranking falls to cost.")
-    out += _idle_options(ds, ref, bott, sets, route)
+    out += _idle_options(ds, ref, bott, sets, route, recipients)
     out += _binding_findings(bott, ref)
     out.append("")
     return out
 
 
 def _idle_options(ds, ref: str, bott: pd.DataFrame, sets: dict | None = None,
-                  route: dict[str, set[str]] | None = None) -> list[str]:
+                  route: dict[str, set[str]] | None = None,
+                  recipients: list[str] | None = None) -> list[str]:
     """Findings for option sets that change no measured outcome (curtailment or margin).
 
     A set is inert when, in every case, no country's disrupted demand and no margin differs
@@ -383,6 +384,8 @@ def _idle_options(ds, ref: str, bott: pd.DataFrame, sets: dict | None = None,
     assets add or change) that bind in some case; electricity links never explain it.
     """
     out = []
+    if recipients:
+        ds = ds.sel(country=_recipient_codes(ds, recipients))
     days = ds.window_days if "window_days" in ds.coords else 365.0
     vars_ = [v for v in ("unserved_gas", "unserved_gas_isolated") if v in ds]
     for opt in map(str, ds.option.values):
@@ -401,6 +404,11 @@ def _idle_options(ds, ref: str, bott: pd.DataFrame, sets: dict | None = None,
             if route else set()
         why = " No gas link or terminal of its own route binds in any case: what it adds " \
             "is not what any recipient lacks in these cases."
+        if route and not own and (sets or {}).get(opt):  # electricity assets only
+            why = (" It adds no gas link or terminal, and in the design cases gas plants run at "
+                   "their average-year dispatch (ENTSOG: no fuel switching), so it cannot move "
+                   "gas there; in the average year it changes no recipient's disrupted "
+                   "demand either.")
         if not bott.empty and own:
             b = bott[(bott.option == opt) & bott.carrier.isin(GAS_ROUTE_CARRIERS)
                      & bott.link.map(lambda x, own=own: any(str(x).startswith(t)
@@ -411,23 +419,28 @@ def _idle_options(ds, ref: str, bott: pd.DataFrame, sets: dict | None = None,
                     f"{r.link} is full {r.days_at_capacity:.0f} days ({r.stress}, "
                     f"{getattr(r, 'climate', 'average')})" for r in b.itertuples()) + \
                     ": the gas it adds cannot go further."
-        out.append(f"- `{opt}` changes no country's disrupted demand or margin in any case."
+        who = "recipient's" if recipients else "country's"
+        out.append(f"- `{opt}` changes no {who} disrupted demand or margin in any case."
                    + why)
     return out
 
 
 def _route_links(data) -> dict[str, set[str]]:
-    """Return option -> the names of the links its assets add or change (its own route)."""
+    """Return option -> the names of the gas links, terminals and storage its assets add or
+    change (its own gas route; empty for an option with electricity assets only)."""
+    power = {"add_power_link", "add_offshore_wind", "add_power_capacity"}
     if data is not None:
         a = data.option_assets
-        rows = zip(a.option, a.target, strict=True)
+        rows = zip(a.option, a.action, a.target, strict=True)
     else:
         from energy_model.data.names import read_rows
 
-        rows = ((x["option"], x["target"]) for x in read_rows("option_assets"))
+        rows = ((x["option"], x["action"], x["target"]) for x in read_rows("option_assets"))
     out: dict[str, set[str]] = {}
-    for option, target in rows:
-        out.setdefault(str(option), set()).add(str(target))
+    for option, action, target in rows:
+        out.setdefault(str(option), set())
+        if str(action) not in power:  # gas assets only: the option's own gas route
+            out[str(option)].add(str(target))
     return out
 
 
