@@ -84,17 +84,25 @@ def screen_elements(data: Inputs) -> list[str]:
 
 def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
     """Apply a stress (``none``, a catalogue name, ``slid-XX``, or such names joined by ``+``)
-    to ``n``."""
+    to ``n``. The parts of a combination are applied one after the other; the unserved-gas
+    limits are refreshed once at the end."""
     if stress == "none":
         return
-    if COMBINE in stress:
-        for part in split_stress(stress):
-            apply_stress(n, part, data)
-        return
     suspend_contracts(n)
+    refresh = False
+    for part in split_stress(stress):
+        refresh |= _apply_part(n, part, data)
+    if refresh:
+        refresh_unserved(n)
+        check_no_energy_creation(n)
+
+
+def _apply_part(n: pypsa.Network, stress: str, data: Inputs) -> bool:
+    """Apply one stress of the catalogue (or ``slid-XX``); return whether unserved-gas limits
+    need a refresh."""
     if stress.startswith("slid-"):
         apply_slid(n, stress.removeprefix("slid-"))
-        return
+        return False
     if stress == "slid":
         raise ValueError("stress 'slid' is one case per country: use 'slid-XX' (a study "
                          "expands 'slid' itself)")
@@ -102,8 +110,7 @@ def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
         raise KeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
     for _, a in data.stress_actions[data.stress_actions.stress == stress].iterrows():
         _apply_stress_action(n, stress, a, data)
-    refresh_unserved(n)
-    check_no_energy_creation(n)
+    return True
 
 
 def _value(a: pd.Series) -> float:
