@@ -375,6 +375,46 @@ def _invest(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- screen --------------------------------------------------------------------------------
+
+def _add_screen(p: argparse.ArgumentParser) -> None:
+    p.add_argument("study", help="study file (YAML): its year and option sets are screened")
+    p.add_argument("--out", required=True, help="output directory")
+    _inputs_arg(p)
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: number of CPUs)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask distributed scheduler address (tcp://host:port)")
+    _force_arg(p)
+
+
+@command("screen", "N-2 screening: every pair of the screened routes and sources (stresses.csv "
+         "screen=true) on the design cases, both curtailment rules, every option set",
+         _add_screen)
+def _screen(args: argparse.Namespace) -> int:
+    from energy_model.data.names import resolve_inputs
+    from energy_model.outdir import check_output_dir, output_dir
+    from energy_model.study.schema import StudyError, load_study
+    from energy_model.study.screen import run_screen, summarise_options, write_screen
+
+    check_output_dir(args.out, args.force)
+    data = _load(args)
+    try:
+        study = load_study(args.study, data)
+    except StudyError as err:
+        print(err, file=sys.stderr)
+        return 2
+    table = run_screen(study, resolve_inputs(args.inputs), workers=args.workers,
+                       scheduler=args.scheduler)
+    with output_dir(args.out, force=args.force) as stage:
+        write_screen(table, stage, data)
+    recipients = list(data.regions.code[data.regions.az_gas_recipient])
+    print(summarise_options(table, recipients).to_string(index=False))
+    print(f"\n{table.attrs['cases']} solves in {table.attrs['seconds']:.0f} s; results in "
+          f"{Path(args.out).resolve()} (screen.csv, screen_countries.csv, screen_options.csv)")
+    return 0
+
+
 def _check_baseline(out: Path, baseline: Path) -> int:
     """Print the differences from ``baseline``; return 1 if there are any."""
     from energy_model.study.check import RTOL, compare_results

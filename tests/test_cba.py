@@ -187,3 +187,36 @@ def test_generation_is_charged_or_in_both_arms():
 def test_no_reference_is_a_clear_error(data):
     with pytest.raises(NoComparisonError, match="no 'reference' option set"):
         list_pairs({"a": ["px"], "b": []}, data)
+
+
+def test_security_benefit_events_futures_and_per_case(data):
+    # russia-cut and p3-outage are events of 0.1 each (tiny stresses.csv): their combination
+    # has 0.1 x 0.1; a future (here russia-cut relabelled) carries no event probability and is
+    # reported on its own; the unweighted benefit counts every design case and event once
+    import dataclasses
+
+    from energy_model.study.cba import security_cases, stress_weights
+
+    stresses = ("none", "p3-outage", "russia-cut+p3-outage")
+    climates = ["average", "peak-day"]
+    ref = [[0.0, 0.0], [0.0, 0.01], [0.0, 0.02]]  # bcm disrupted, [stress][climate]
+    ds = make_ds({"reference": [], "px": ["px"]}, {"reference": ref}, {}, climates=climates,
+                 climate_p=[1.0, 0.05], stresses=stresses)
+    w = stress_weights(list(stresses), data)
+    assert w["russia-cut+p3-outage"] == pytest.approx(0.01)
+    assert w["none"] == pytest.approx(1 - 0.1 - 0.01)
+    b = compare(ds, "px", "reference", data)
+    assert b["security"] == pytest.approx(GCV * CODG * 0.05 * (0.1 * 0.01 + 0.01 * 0.02))
+    assert b["security_unweighted"] == pytest.approx(GCV * CODG * (0.01 + 0.02))
+    assert b["security_futures"] == 0.0
+    st = data.stresses.copy()
+    st.loc[st.stress == "russia-cut", "kind"] = "future"
+    fut = dataclasses.replace(data, stresses=st)
+    assert stress_weights(list(stresses), fut)["russia-cut+p3-outage"] == 0.0
+    b = compare(ds, "px", "reference", fut)
+    assert b["security_futures"] == pytest.approx(GCV * CODG * 0.05 * 0.02)
+    assert b["security_unweighted"] == pytest.approx(GCV * CODG * 0.01)
+    cases = security_cases(ds, data).set_index(["climate", "stress"])
+    row = cases.loc[("peak-day", "russia-cut+p3-outage")]
+    assert row.benefit_if_once_eur == pytest.approx(GCV * CODG * 0.02)
+    assert row.probability_per_yr == pytest.approx(0.05 * 0.01)

@@ -35,7 +35,8 @@ def test_every_subcommand_accepts_verbose_and_quiet_and_shows_defaults(name, cap
 
 def _required(name: str) -> list[str]:
     return {"validate": [], "list": ["options"], "overview": [], "build": ["--year", "2024"],
-            "run": ["s.yaml", "--out", "x"], "indicators": ["--year", "2024", "--out", "x"],
+            "run": ["s.yaml", "--out", "x"], "screen": ["s.yaml", "--out", "x"],
+            "indicators": ["--year", "2024", "--out", "x"],
             "solve": ["--year", "2024", "--out", "x"], "report": ["x"],
             "invest": ["s.yaml", "--out", "x"]}.get(name, [])
 
@@ -123,6 +124,7 @@ def test_study_validation_suggests_names():
     problems = validate_study({"name": "x", "year": 2030, "options": {"a": ["tcp-ful"]},
                                "stresses": ["russia-cutt"], "climats": []}, em.load_inputs())
     assert "unknown key 'climats'; did you mean 'climates'?" in problems
-    assert "options.a: unknown option 'tcp-ful'; did you mean 'tcp-full'?" in problems
+    assert any(p.startswith("options.a: unknown option 'tcp-ful'; did you mean 'tcp-full'")
+               for p in problems)
     assert any(p.startswith("stresses: unknown stress 'russia-cutt'; did you mean 'russia-cut'")
                for p in problems)

@@ -144,7 +144,7 @@ def test_tcp_and_sgc_never_raise_unserved_gas_under_russia_cut(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump({
         "name": "invariant", "year": 2030, "power": False,
-        "options": {"reference": [], "tcp+sgc": ["tcp-full", "sgc-expansion"]},
+        "options": {"reference": [], "tcp+sgc": ["tcp-full", "sgc-expansion"]}, "assume_built": True,
         "stresses": ["none", "russia-cut"], "climates": ["average", "peak-day"]}))
     ds = run_study(load_study(path, real), tmp_path / "out", inputs=INPUTS, workers=2,
                    progress=False)

@@ -70,8 +70,20 @@ def test_summary_names_the_countries_and_says_what_each_option_does():
     assert "Ties (same rank): b = a" in text
     assert "Serbia" in text and "Hungary" in text and "Türkiye" in text
     assert "`a` removes it in Serbia" in text
-    assert "`c` changes no country's disrupted demand in any case. In its undisturbed year " \
-           "TANAP east is full 365 days" in text
+    # c is lng-expansion: TANAP east (not on its route) never explains its inertia
+    line = next(x for x in text.splitlines() if x.startswith("- `c` changes no"))
+    assert line.startswith("- `c` changes no recipient's disrupted demand or margin in any case. "
+                           "No gas link or terminal of its own route binds")
+    assert "TANAP" not in line
+    ds = make_ds()
+    b = json.loads(ds.attrs["bottlenecks"])
+    b.append({**b[0], "link": "Dortyol FSRU 2", "carrier": "LNG terminal",
+              "days_at_capacity": 14.0, "stress": "russia-cut"})
+    b.append({**b[0], "link": "AZ-GE", "carrier": "AC", "days_at_capacity": 365.0})
+    ds.attrs["bottlenecks"] = json.dumps(b)
+    line = next(x for x in format_summary(ds).splitlines() if x.startswith("- `c` changes no"))
+    assert "On its own route Dortyol FSRU 2 is full 14 days (russia-cut" in line
+    assert "AZ-GE" not in line and "TANAP" not in line
     assert "Trans-Caspian" in text                 # option description in plain words
     assert "Contracts: binding" in text and "suspended in every stressed case" in text
     assert "† " in text or "†" in text             # Serbia's price set by unserved gas
@@ -94,3 +106,24 @@ def test_costs_csv_has_option_capex():
     costs = tabulate_costs(make_ds()).set_index(["option", "stress"])
     assert costs.loc[("a", "none"), "option_capex_meur_per_yr"].item() == 300.0
     assert costs.loc[("a", "none"), "total_meur"].item() == 10300.0
+
+
+def test_margin_breaks_a_disrupted_demand_tie_and_says_so():
+    # peak-day case: a and b remove Serbia's shortfall (equal), b leaves Hungary 3 mcm/d more
+    # margin; the ranking separates them by margin and names it; c = reference on both: a tie
+    ds = make_ds(climate=False).expand_dims(climate=["peak-day"]).transpose("option",
+                                                                             "climate", ...)
+    ds["option_capex"] = ds.option_capex.isel(climate=0, drop=True)
+    ds = ds.assign_coords(window_days=("climate", [1.0]))
+    margin = np.zeros((4, 1, 2, 3))
+    margin[2, 0, 1, 1] = 3.0       # b: HU can absorb 3 mcm/d more under russia-cut
+    margin[:, 0, :, 2] = 50.0      # TR: not a recipient here, ignored
+    ds["absorbable"] = (("option", "climate", "stress", "country"), margin)
+    ds.attrs["recipients"] = json.dumps(["RS", "HU"])
+    r = rank_options(ds)
+    assert r.loc["b", "rank"] == 1 and r.loc["a", "rank"] == 2
+    assert r.loc["a", "decided_by"] == "margin" and r.loc["b", "decided_by"] == "margin"
+    assert r.loc["b", "margin_mcm_d"] == 3.0 and r.loc["a", "margin_mcm_d"] == 0.0
+    assert r.loc["c", "rank"] == r.loc["reference", "rank"] == 3
+    assert {r.loc["c", "decided_by"], r.loc["reference", "decided_by"]} == {
+        "tie", "disrupted demand"}

@@ -445,6 +445,10 @@ TABLES: dict[str, Table] = {
             "stress": Column(),
             "description": Column(),
             "probability": _num("fraction", "fraction"),
+            "screen": Column("bool", required=False),  # an element of the N-2 screening
+            # event (a failure with a yearly probability), future (a scenario: a contract
+            # that ends, new demand), none (the undisturbed case)
+            "kind": Column(choices=frozenset({"event", "future", "none"}), required=False),
         },
         key=("stress",),
     ),

@@ -53,6 +53,18 @@ def annual_option_cost(data: Inputs, option: str) -> float:
                                        + o.fom_share))
 
 
+def early_option_problems(options: Sequence[str], year: int, data: Inputs) -> list[str]:
+    """Return why ``year`` is too early for each of ``options`` (empty when none is).
+
+    A study refuses such options unless it says it assumes them built (``assume_built: true``).
+    """
+    earliest = data.options.set_index("option").earliest_year
+    return [f"option {x!r} cannot be in service in {year}: its earliest year is "
+            f"{int(earliest[x])} (options.csv). Use a later study year, or write "
+            "`assume_built: true` to assess it as if built (the study then says so)"
+            for x in sorted(set(options)) if x in earliest.index and int(earliest[x]) > year]
+
+
 def early_option_notes(options: Sequence[str], year: int, data: Inputs) -> list[str]:
     """Return a note for each of ``options`` assumed built before its catalogue earliest year."""
     earliest = data.options.set_index("option").earliest_year
@@ -81,8 +93,14 @@ def _apply_option_action(n: pypsa.Network, option: str, a: pd.Series, data: Inpu
 
 
 def _add_pipeline(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:
+    """Add the pipeline row(s) ``a.target``; with a value, at that forward capacity (a smaller
+    or larger size of the same project, e.g. the Trans-Caspian Pipeline at 10 bcm/yr)."""
     rows = _by_name(data.pipelines, a.target, int(n.meta["year"]))
     add_pipelines(n, rows[~rows.name.isin(n.links.index)], data.parameters)
+    if pd.notna(a.get("value")) and str(a.get("unit", "")).strip():
+        fwd = n.links.index[(n.links.get("pipeline") == a.target)
+                            & (n.links.get("direction") == "forward")]
+        n.links.loc[fwd, "p_nom"] = units.to_mw(float(a.value), a.unit)
 
 
 def _set_capacity(n: pypsa.Network, option: str, a: pd.Series, data: Inputs) -> None:

@@ -108,11 +108,13 @@ def plot_origin_mix(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
 def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
     """Heatmap option x stress (x climate): disrupted demand [bcm over the case window] in bands.
 
-    The colour is the share of the window's demand disrupted (ENTSOG-style bands).
+    The colour is the largest share of a country's *own* demand disrupted in the case
+    (ENTSOG-style bands of the curtailment rate), so a small country that loses a third of its
+    gas shows as such however small its volume is beside the others'.
     """
     uns = ds.unserved_gas.fillna(0.0).sum("country")
-    dem = ds.gas_demand.sum("country", min_count=1)
-    share = (uns / dem.where(dem > 0)).fillna(0.0)
+    own = ds.unserved_gas.fillna(0.0) / ds.gas_demand.where(ds.gas_demand > 0)
+    share = own.max("country").fillna(0.0)
     climates = list(ds.climate.values) if "climate" in ds.dims else [None]
     fig = _figure(1.8 + 1.05 * ds.sizes["stress"],
                   1.3 + (0.42 * ds.sizes["option"] + 0.5) * len(climates))
@@ -139,7 +141,7 @@ def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Fi
     handles = [matplotlib.patches.Patch(facecolor=c, edgecolor="#999999", label=lab)
                for c, lab in zip(BAND_COLOURS, BAND_LABELS, strict=True)]
     fig.legend(handles=handles, loc="outside right center", fontsize=8,
-               title="share of demand\ndisrupted", title_fontsize=8)
+               title="largest share of a\ncountry's own\ndemand disrupted", title_fontsize=8)
     window = "bcm over each case's window: a year, 1 day or 14 days" if climates != [None] \
         else "bcm/yr"
     fig.suptitle(f"Disrupted gas demand per option and stress case [{window}; all countries]",
@@ -206,27 +208,38 @@ def plot_n1_flexibility(ds: xr.Dataset, study_dir: Path | None = None) -> Figure
 
 
 def plot_cable(ds: xr.Dataset, study_dir: Path | None = None) -> Figure:
-    """Gas for power saved [bcm/yr] and CO2 change [Mt/yr] by each cable option per country."""
+    """Gas for power saved [bcm/yr] and CO2 change [Mt/yr] by each cable option per country.
+
+    Each cable set is compared with its wind-only twin (the same wind without the cable: the
+    set whose options are the cable's ``generation_twin``, by label ``caspian-wind`` or
+    ``caspian-wind-6gw`` when the study runs it), so the bars show what the cable itself
+    adds; without the twin in the study, with the reference (cable and wind together).
+    """
     cables = [o for o in ds.option.values if "cable" in str(o)]
     if not int(ds.attrs.get("power", 0)) or not cables:
         raise FigureInputError("no electricity layer or no Black Sea cable option in the study")
-    ref = _reference(ds)
+    twins = {"black-sea-cable": "caspian-wind", "black-sea-cable-4gw": "caspian-wind-6gw"}
+    labels = set(map(str, ds.option.values))
+    base = {o: twins.get(str(o)) if twins.get(str(o)) in labels else _reference(ds)
+            for o in cables}
 
     def none(var: str, option: str) -> pd.Series:
         v = ds[var].sel(option=option, stress="none")
         return (v.isel(climate=0) if "climate" in v.dims else v).to_pandas()
 
-    saved = pd.DataFrame({o: none("gas_for_power", ref) - none("gas_for_power", o)
-                          for o in cables}).dropna(how="all").fillna(0.0)
-    co2 = pd.DataFrame({o: none("co2", o) - none("co2", ref) for o in cables}
-                       ).dropna(how="all").fillna(0.0)
+    saved = pd.DataFrame({f"{o} vs {base[o]}": none("gas_for_power", base[o])
+                          - none("gas_for_power", o) for o in cables}
+                         ).dropna(how="all").fillna(0.0)
+    co2 = pd.DataFrame({f"{o} vs {base[o]}": none("co2", o) - none("co2", base[o])
+                        for o in cables}).dropna(how="all").fillna(0.0)
     if saved.empty:
         raise FigureInputError("no gas-for-power results in the study")
     fig = _figure(9, 6.5)
     ax1, ax2 = fig.subplots(2, 1)
     saved.plot.bar(ax=ax1, rot=0)
     ax1.set_ylabel("gas for power saved [bcm/yr]")
-    ax1.set_title("Gas saved in power plants by the Black Sea cable (vs reference, no stress)")
+    ax1.set_title("Gas saved in power plants by the Black Sea cable itself (vs its wind-only "
+                  "twin where the study runs it; no stress)")
     co2.plot.bar(ax=ax2, rot=0, legend=False)
     ax2.set_ylabel("change in CO2 [Mt/yr]")
     for ax in (ax1, ax2):
@@ -321,7 +334,8 @@ FIGURES: list[tuple[str, Callable, str]] = [
      "with its share of the country's supply."),
     ("disruption_heatmap", plot_disruption_heatmap,
      "Disrupted (unserved) gas demand summed over all countries for every option and stress "
-     "case [bcm/yr]; colour bands give the share of total demand disrupted."),
+     "case [bcm over each case's window]; colour bands give the largest share of one "
+     "country's own demand disrupted."),
     ("cost_security", plot_cost_security,
      "Each option's cost of the undisturbed year (operating cost plus annualised capex and "
      "fixed O&M) against the disrupted demand summed over the stress cases; marker size and "
@@ -331,7 +345,8 @@ FIGURES: list[tuple[str, Callable, str]] = [
      "reference case, and the remaining flexibility on the peak day where computed."),
     ("black_sea_cable", plot_cable,
      "Gas burnt in power plants saved by each Black Sea cable option, and the change in CO2, "
-     "per country against the reference case without stress."),
+     "per country against its wind-only twin (the same Caspian wind without the cable) "
+     "where the study runs it, else against the reference; no stress."),
     ("cba", plot_cba,
      "Cost-benefit analysis per option from cba.csv: annual benefits by kind (supply cost, "
      "security of supply, CO2) and the economic net present value with the benefit/cost "

@@ -3,7 +3,11 @@
 The catalogue is data: ``inputs/stresses.csv`` and ``inputs/stress_actions.csv`` say what each
 stress does. Actions: ``cut_supply``, ``outage``, ``scale_price``, ``scale_gas_demand``,
 ``peak_days``, ``scale_capacity_factor``, ``add_power_demand``; ``slid`` is one case per country
-(``slid-XX``). Every stressed case suspends the contracts (no minimum, no maximum), so a case that
+(``slid-XX``). A combined disruption names several stresses joined by ``+``
+(``russia-cut+tanap-outage``): they are applied one after the other to the same network (an
+N-2 contingency when each is a single failure). Stresses with ``screen`` true in
+``stresses.csv`` are the elements of the N-2 screening (:mod:`energy_model.study.screen`).
+Every stressed case suspends the contracts (no minimum, no maximum), so a case that
 loses a route stays feasible, reroutes gas freely and reports unserved gas.
 """
 
@@ -29,14 +33,77 @@ def list_stresses(data: Inputs) -> list[str]:
     return sorted(data.stresses.stress)
 
 
+COMBINE: str = "+"
+"""Joins the stresses of a combined disruption (``russia-cut+tanap-outage``)."""
+
+
+def split_stress(stress: str) -> list[str]:
+    """Return the parts of a (combined) stress name: ``"a+b"`` -> ``["a", "b"]``."""
+    return stress.split(COMBINE)
+
+
+def stress_name_problem(stress: object, data: Inputs) -> str | None:
+    """Return why ``stress`` is not a valid study stress (``None`` when it is).
+
+    Valid: ``none``, ``slid`` (expanded by the study), a catalogue name, ``slid-XX`` of a
+    country with gas demand, or two or more of the latter joined by ``+`` (each at most once;
+    ``none`` and bare ``slid`` cannot be combined).
+    """
+    from energy_model.data.names import unknown_name
+
+    known = set(data.stresses.stress)
+    if not isinstance(stress, str) or not stress:
+        return f"{stress!r} is not a stress name (give text)"
+    if stress in ("none", "slid"):
+        return None
+    parts = split_stress(stress)
+    if len(parts) > 1:
+        if len(set(parts)) < len(parts):
+            return f"{stress!r} names the same stress twice"
+        bad = [p for p in parts if p in ("none", "slid")]
+        if bad:
+            return (f"{stress!r}: {bad[0]!r} cannot be part of a combined disruption (use "
+                    "'slid-XX' for one country's largest entry)")
+    for part in parts:
+        if part.startswith("slid-"):
+            if part.removeprefix("slid-") not in set(data.demand_regions()):
+                return f"{stress!r}: {part!r} names no country with gas demand"
+        elif part not in known:
+            return unknown_name("stress", part, known | {"none", "slid"}) + (
+                f" (in {stress!r})" if len(parts) > 1 else "")
+    return None
+
+
+def screen_elements(data: Inputs) -> list[str]:
+    """Return the single failures of the N-2 screening: stresses with ``screen`` true."""
+    st = data.stresses
+    if "screen" not in st.columns:
+        return []
+    flag = st.screen.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
+    return list(st.stress[flag])
+
+
 def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
-    """Apply a stress (``none``, a catalogue name, or ``slid-XX``) to ``n``."""
+    """Apply a stress (``none``, a catalogue name, ``slid-XX``, or such names joined by ``+``)
+    to ``n``. The parts of a combination are applied one after the other; the unserved-gas
+    limits are refreshed once at the end."""
     if stress == "none":
         return
     suspend_contracts(n)
+    refresh = False
+    for part in split_stress(stress):
+        refresh |= _apply_part(n, part, data)
+    if refresh:
+        refresh_unserved(n)
+        check_no_energy_creation(n)
+
+
+def _apply_part(n: pypsa.Network, stress: str, data: Inputs) -> bool:
+    """Apply one stress of the catalogue (or ``slid-XX``); return whether unserved-gas limits
+    need a refresh."""
     if stress.startswith("slid-"):
         apply_slid(n, stress.removeprefix("slid-"))
-        return
+        return False
     if stress == "slid":
         raise ValueError("stress 'slid' is one case per country: use 'slid-XX' (a study "
                          "expands 'slid' itself)")
@@ -44,8 +111,7 @@ def apply_stress(n: pypsa.Network, stress: str, data: Inputs) -> None:
         raise KeyError(f"unknown stress {stress!r}; known: {list_stresses(data)}")
     for _, a in data.stress_actions[data.stress_actions.stress == stress].iterrows():
         _apply_stress_action(n, stress, a, data)
-    refresh_unserved(n)
-    check_no_energy_creation(n)
+    return True
 
 
 def _value(a: pd.Series) -> float:
@@ -67,6 +133,11 @@ def _apply_stress_action(n: pypsa.Network, stress: str, a: pd.Series, data: Inpu
         if hit.empty:
             logger.warning("stress %s: no link %r in this network", stress, a.target)
         keep = 1.0 - _value(a)
+        # a storage site's withdrawal: its availability, so that its fill-level curve (whose
+        # coefficient is the capacity) stays the same LP and a kept model re-solves in place
+        store = hit[links.loc[hit, "carrier"] == "gas storage"]
+        links.loc[store, "p_max_pu"] *= keep
+        hit = hit.difference(store)
         links.loc[hit, "p_nom"] *= keep
         p_max = links.loc[hit, "p_nom_max"].to_numpy()
         finite = np.where(np.isinf(p_max), 0.0, p_max) * keep

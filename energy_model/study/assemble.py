@@ -45,13 +45,15 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
     per_country = {k: grid(countries) for k in ("unserved_gas", "gas_demand", "price",
                                                 "gas_for_power", "co2", "n_minus_1", "ird",
                                                 "unserved_gas_isolated",
-                                                "remaining_flexibility", "scarcity_days")}
+                                                "remaining_flexibility", "scarcity_days",
+                                                "absorbable")}
     delivered = grid(countries, origins)
     keys = {"unserved_gas": "unserved_gas_bcm", "gas_demand": "gas_demand_bcm",
             "price": "price_eur_per_mwh", "gas_for_power": "gas_for_power_bcm", "co2": "co2_mt",
             "n_minus_1": "n_minus_1", "ird": "ird",
             "unserved_gas_isolated": "unserved_gas_isolated_bcm",
-            "remaining_flexibility": "remaining_flexibility", "scarcity_days": "scarcity_days"}
+            "remaining_flexibility": "remaining_flexibility", "scarcity_days": "scarcity_days",
+            "absorbable": "absorbable_mcm_d"}
     for case, res in results.items():
         i, j = options.index(case.option), (climates.index(case.climate),
                                              stresses.index(case.stress))
@@ -86,6 +88,9 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
                                       {"units": "bcm"}),
             "remaining_flexibility": (cdims, per_country["remaining_flexibility"],
                                       {"units": "fraction"}),
+            "absorbable": (cdims, per_country["absorbable"],
+                           {"units": "mcm/d", "long_name": "additional disruption the country "
+                            "can absorb before its first curtailment (design cases)"}),
             "scarcity_days": (cdims, per_country["scarcity_days"],
                               {"units": "days", "long_name": "days priced by unserved gas"}),
         },
@@ -124,12 +129,14 @@ def assemble(study: Study, cases: list[Case], results: dict[Case, dict], inputs_
 INDICATORS = {"n_minus_1": "%", "curtailment_rate": "fraction", "unserved_gas": "bcm",
               "curtailment_rate_isolated": "fraction", "unserved_gas_isolated": "bcm",
               "disrupted_demand_daily": "mcm/d", "disrupted_demand_daily_isolated": "mcm/d",
-              "remaining_flexibility": "fraction", "ird": "-", "hhi_origin": "-",
+              "remaining_flexibility": "fraction", "absorbable": "mcm/d", "ird": "-",
+              "hhi_origin": "-",
               "russian_share": "fraction", "price": "EUR/MWh", "co2": "Mt"}
 """Indicators written to ``indicators.csv`` (``unserved_gas`` as ``disrupted_demand``)."""
 
 
-_NAMES = {"unserved_gas": "disrupted_demand", "unserved_gas_isolated": "disrupted_demand_isolated"}
+_NAMES = {"unserved_gas": "disrupted_demand", "unserved_gas_isolated": "disrupted_demand_isolated",
+          "absorbable": "absorbable_disruption"}
 
 
 def tabulate_indicators(ds: xr.Dataset) -> pd.DataFrame:

@@ -249,6 +249,9 @@ def summarise_case(n, data: Inputs | None = None) -> dict:
     }
     if data is not None:
         out.update(capacity_indicators(n, data))
+    from energy_model.analysis.margins import margin_record
+
+    out.update(margin_record(n))  # design cases: remaining flexibility, absorbable disruption
     if n.meta.get("power"):
         from energy_model.analysis.tables import summarise_power
 

@@ -9,8 +9,18 @@ dimension, of the climatic cases:
   operating cost (supply, transport, power dispatch) without the objective's capex (extendable
   options pay their capex in the objective: removed here and charged below at the built size)
   and without the unserved-gas and CO2 cost the objective holds, which are valued separately;
-* ``security`` = disrupted demand avoided × cost of disrupted gas, summed over the climatic
-  cases with their probability per year (``average`` 1, design cases their 1-in-N);
+* ``security`` (ENTSOG's security-of-supply benefit) = disrupted demand avoided × cost of
+  disrupted gas, summed over the climatic cases with their probability per year (``average``
+  1, design cases their 1-in-N) and over the disruption *events* with their yearly
+  probabilities (``stresses.csv`` ``kind`` event; a combined disruption ``a+b`` has the product
+  of its parts' probabilities: independent failures). Most event probabilities are estimates
+  (``estimate`` true in ``stresses.csv``; ENTSOG's documents give none), so the benefit is also
+  reported **per case without weights**: ``benefit_security_unweighted`` sums the avoided
+  disrupted demand × CoDG of every design case and disruption event once (what the option
+  saves if each happens once), and ``cba_security.csv`` lists it case by case. *Futures*
+  (``kind`` future: a contract that ends, new demand) are scenarios, not events: they carry no
+  event probability, and ``benefit_security_futures`` reports their avoided cost (design cases
+  at their 1-in-N, the average year at 1) if they come true; neither enters the ENPV.
 * ``co2`` (ENTSO-E B2) = CO2 avoided per country × that country's carbon price
   (``co2_prices.csv``: EU ETS for EU members, the stated policy price elsewhere);
 * ``res_integration_mw`` (ENTSO-E B3, not monetised): offshore wind the set exports over its
@@ -27,6 +37,16 @@ An option bringing generation (the cable's wind) is appraised twice: ``generatio
 (the generation capex is charged to it, against the reference) and ``generation=both-arms``
 (against its ``generation_twin``, which has the same generation and no cable, when the study
 runs that set).
+
+References
+----------
+ENTSOG, 2nd CBA Methodology for gas infrastructure projects (INV0292-18, October 2018, approved
+by the European Commission in 2019): the monetised security-of-supply benefit, avoided
+disrupted demand in the TYNDP's climatic (peak day, 2-week) and disruption cases valued at the
+Cost of Disrupted Gas (B_SoS = sum over cases of p_case x sum_Z CoDG_Z x (DD_Z without -
+DD_Z with)); section numbering as summarised in the project's reference notes
+(modelling-methods, section 3.3), not checked against the PDF. ACER / Kantor-ECA, Study on the
+estimation of the Cost of Disruption of Gas Supply in Europe (2018).
 """
 
 from __future__ import annotations
@@ -57,13 +77,42 @@ class NoComparisonError(EnergyModelError, ValueError):
     """The study has no set to compare with: neither ``reference`` nor ``all``."""
 
 
+def stress_kind(stress: str, data: Inputs) -> str:
+    """Return ``none``, ``event`` or ``future`` for a (combined) stress name.
+
+    A combination is a future when any part is (``kind`` in ``stresses.csv``; empty = event).
+    """
+    if stress == "none":
+        return "none"
+    kinds = data.stresses.set_index("stress").get("kind")
+    parts = ["slid" if x.startswith("slid-") else x for x in stress.split("+")]
+    if kinds is not None and any(str(kinds.get(x, "")) == "future" for x in parts):
+        return "future"
+    return "event"
+
+
+def _event_probability(stress: str, p: pd.Series, n_slid: int) -> float:
+    """Yearly probability of an event: the product of its parts' (independent failures)."""
+    out = 1.0
+    for part in stress.split("+"):
+        if part.startswith("slid-"):
+            out *= float(p.get("slid", 0.0)) / max(n_slid, 1)
+        else:
+            out *= float(p.get(part, 0.0))
+    return out
+
+
 def stress_weights(stresses: list[str], data: Inputs) -> pd.Series:
-    """Return the probability weight of each stress case of a study (summing to 1)."""
+    """Return the probability weight of each stress case of a study (summing to 1).
+
+    Events carry their yearly probability (a combination: the product of its parts'); futures
+    (:func:`stress_kind`) carry none (weight 0: they are reported separately); ``none`` takes
+    the rest.
+    """
     p = data.stresses.set_index("stress").probability
-    slid = [s for s in stresses if s.startswith("slid-")]
-    w = {s: float(p.get(s, 0.0)) for s in stresses if s != "none" and not s.startswith("slid-")}
-    for s in slid:
-        w[s] = float(p.get("slid", 0.0)) / len(slid)
+    n_slid = len({s for s in stresses if s.startswith("slid-")})
+    w = {s: (_event_probability(s, p, n_slid) if stress_kind(s, data) == "event" else 0.0)
+         for s in stresses if s != "none"}
     total = sum(w.values())
     if total > 1:
         w = {k: v / total for k, v in w.items()}
@@ -126,13 +175,23 @@ def compare(ds: xr.Dataset, option: str, counterfactual: str, data: Inputs) -> d
     a, b = ds.sel(option=counterfactual), ds.sel(option=option)
     dd = ((a.unserved_gas.fillna(0) - b.unserved_gas.fillna(0)) * GCV_MWH_PER_BCM * codg
           ).sum("country")
+    events = xr.DataArray([stress_kind(str(x), data) == "event" for x in ds.stress.values],
+                          dims="stress")
+    futures = xr.DataArray([stress_kind(str(x), data) == "future" for x in ds.stress.values],
+                           dims="stress")
     if "climate" in ds.dims:
         wc = climate_weights(ds)
         security = float((dd * xr.DataArray(wc, dims="climate") * w).sum())
+        design = xr.DataArray([c != average_climate(ds) for c in map(str, ds.climate.values)],
+                              dims="climate")
+        unweighted = float(dd.where(design & events, 0.0).sum())
+        fut = float((dd.where(futures, 0.0) * xr.DataArray(wc, dims="climate")).sum())
         avg = average_climate(ds)
         a, b, dd = a.sel(climate=avg), b.sel(climate=avg), dd.sel(climate=avg)
     else:
         security = float((dd * w).sum())
+        unweighted = float(dd.where(events, 0.0).sum())
+        fut = float(dd.where(futures, 0.0).sum())
     year = int(ds.attrs["year"])
     power = bool(ds.attrs.get("power"))
     dco2 = (a.co2.fillna(0) - b.co2.fillna(0)) if power else xr.zeros_like(a.unserved_gas)
@@ -143,7 +202,8 @@ def compare(ds: xr.Dataset, option: str, counterfactual: str, data: Inputs) -> d
     co2_mt = co2_mt[co2_mt != 0]
     co2 = sum(float(v) * 1e6 * float(co2_price(data, c, np.array([year]))[0])
               for c, v in co2_mt.items())
-    return {"welfare": welfare, "security": security, "co2": co2, "co2_mt": co2_mt}
+    return {"welfare": welfare, "security": security, "co2": co2, "co2_mt": co2_mt,
+            "security_unweighted": unweighted, "security_futures": fut}
 
 
 def benefit_profile(by_year: dict[int, dict], data: Inputs, years: np.ndarray) -> pd.DataFrame:
@@ -365,6 +425,8 @@ def appraise_tables(ds: xr.Dataset, data: Inputs,
                 "capex_eur": sum(a.capex for a in assets),
                 "fom_eur_per_yr": sum(a.capex * a.fom_share for a in assets),
                 **{f"benefit_{k}": now[k] for k in MONETISED},
+                "benefit_security_unweighted": now["security_unweighted"],
+                "benefit_security_futures": now["security_futures"],
                 "benefit_total": sum(now[k] for k in MONETISED),
                 "co2_avoided_mt_per_yr": float(now["co2_mt"].sum()),
                 "res_integration_mw": res_integration(pair, sets, data),
@@ -385,7 +447,8 @@ def appraise(ds: xr.Dataset, data: Inputs, others: tuple[xr.Dataset, ...] = ()) 
 
 def write_cba(ds: xr.Dataset, data: Inputs, out: Path,
               others: tuple[xr.Dataset, ...] = ()) -> None:
-    """Write ``cba.csv`` and ``cba_by_year.csv`` to ``out``.
+    """Write ``cba.csv``, ``cba_by_year.csv`` and ``cba_security.csv`` (the security benefit
+    per case, without weights) to ``out``.
 
     Raises
     ------
@@ -395,6 +458,46 @@ def write_cba(ds: xr.Dataset, data: Inputs, out: Path,
     cba, by_year = appraise_tables(ds, data, others)
     cba.to_csv(Path(out) / "cba.csv", index=False)
     by_year.to_csv(Path(out) / "cba_by_year.csv", index=False)
+    security_cases(ds, data).round(6).to_csv(Path(out) / "cba_security.csv", index=False)
+
+
+def security_cases(ds: xr.Dataset, data: Inputs, reference: str = "reference") -> pd.DataFrame:
+    """Return the security benefit of each option set per case, without weights.
+
+    One row per option set (against ``reference``), climate and stress: ``kind`` (event,
+    future, none), the avoided disrupted demand [bcm over the case's window], its value at each
+    country's cost of disrupted gas if the case happens once [EUR] and the yearly probability
+    the expected benefit uses (climate x event; empty for futures).
+    """
+    if reference not in ds.option.values:
+        return pd.DataFrame()
+    codg = data.cost_of_disrupted_gas.set_index("region").eur_per_mwh
+    codg = xr.DataArray(codg.reindex(ds.country.values).fillna(codg.mean()).to_numpy(),
+                        dims="country", coords={"country": ds.country.values})
+    d = ds if "climate" in ds.dims else ds.expand_dims(climate=["average"])
+    wc = climate_weights(d) if "climate" in ds.dims else pd.Series({"average": 1.0})
+    p = data.stresses.set_index("stress").probability
+    n_slid = len({s for s in map(str, d.stress.values) if s.startswith("slid-")})
+    ref = d.unserved_gas.sel(option=reference).fillna(0.0)
+    rows = []
+    for opt in map(str, d.option.values):
+        if opt == reference:
+            continue
+        avoided = ref - d.unserved_gas.sel(option=opt).fillna(0.0)
+        value = (avoided * GCV_MWH_PER_BCM * codg).sum("country")
+        for clim in map(str, d.climate.values):
+            for stress in map(str, d.stress.values):
+                kind = stress_kind(stress, data)
+                prob = (float(wc[clim]) * _event_probability(stress, p, n_slid)
+                        if kind == "event" else np.nan)
+                rows.append({"option": opt, "compared_with": reference, "climate": clim,
+                             "stress": stress, "kind": kind,
+                             "avoided_disrupted_demand_bcm": float(
+                                 avoided.sel(climate=clim, stress=stress).sum()),
+                             "benefit_if_once_eur": float(value.sel(climate=clim,
+                                                                    stress=stress)),
+                             "probability_per_yr": prob})
+    return pd.DataFrame(rows)
 
 
 def _long(table: pd.DataFrame, ident: dict) -> pd.DataFrame:

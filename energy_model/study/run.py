@@ -112,6 +112,7 @@ def _run_study(study: Study, out: Path, stage: Path, inputs: Path, workers: int 
     ds.attrs["failed"] = json.dumps([[c.option, c.climate, c.stress,  # reasons on one line
                                       " ".join(str(r.get("error", "")).split())]
                                      for c, r in failed.items()])
+    ds.attrs["recipients"] = json.dumps(list(data.regions.code[data.regions.az_gas_recipient]))
     capex = option_capex(study, data)
     ds["option_capex"] = ("option", [capex[o] for o in ds.option.values], {"units": "EUR/yr"})
     write_study_outputs(ds, stage)

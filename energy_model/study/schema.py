@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 
 STUDY_KEYS = {"name", "year", "options", "stresses", "resolution", "power", "solver",
-              "curtailment", "isolated", "remaining_flexibility", "climates"}
+              "curtailment", "isolated", "remaining_flexibility", "climates", "assume_built"}
 """Keys allowed in a study file."""
 
 
@@ -78,6 +78,8 @@ class Study(BaseModel):
     isolated: StrictBool = False
     remaining_flexibility: StrictBool = False
     climates: list[str] = Field(default_factory=lambda: list(CLIMATES))
+    assume_built: StrictBool = False
+    """Build options whose earliest year is after ``year`` as if they were (else refused)."""
 
     def settings(self, power: bool) -> Settings:
         """Return the settings every case of the study shares, with the resolved ``power``."""
@@ -231,14 +233,20 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
                                "list each option once (twice would count its cost twice)")
     stresses = raw.get("stresses")
     if "stresses" in raw:
-        known = set(data.stresses.stress) | {"none", "slid"}
+        from energy_model.scenarios.stresses import stress_name_problem
+
         if not isinstance(stresses, list) or not stresses:
             out.append("key 'stresses': give a list of stress names (`none` = undisturbed)")
         else:
             names, bad = _names("stresses", stresses, "stress")
             out += bad
-            out += [f"stresses: {unknown_name('stress', s, known)}"
-                    for s in names if s not in known]
+            out += [f"stresses: {p}" for p in (stress_name_problem(s, data) for s in names) if p]
+    if isinstance(opts, dict) and type(raw.get("year")) is int and not raw.get("assume_built"):
+        from energy_model.network.options import early_option_problems
+
+        names = [x for v in opts.values() if isinstance(v, list) for x in v
+                 if x in known_options]
+        out += [f"options: {p}" for p in early_option_problems(names, raw["year"], data)]
     if not isinstance(raw.get("resolution", "daily"), str) or raw.get(
             "resolution", "daily") not in RESOLUTIONS:
         out.append(f"key 'resolution': {raw['resolution']!r} is not one of {list(RESOLUTIONS)}")
@@ -248,7 +256,7 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
             "curtailment", "cooperative") not in ("cooperative", "least-cost"):
         out.append(f"key 'curtailment': {raw['curtailment']!r} is not 'cooperative' or "
                    "'least-cost'")
-    for key in ("isolated", "remaining_flexibility"):
+    for key in ("isolated", "remaining_flexibility", "assume_built"):
         if key in raw and not isinstance(raw[key], bool):
             out.append(f"key {key!r}: write true or false")
     if "climates" in raw:

@@ -17,13 +17,27 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.study.ranking import COLUMNS as RANK_COLUMNS
-from energy_model.study.ranking import RULE, rank_options, ties
+from energy_model.study.ranking import RULE, TIE_MCM_D, rank_options, ties
 
 SCARCITY_EUR = 100.0
 """A shadow price at or above this comes from unserved gas behind the link [EUR/MWh]."""
 
 ZERO_BCM = 0.005
-"""Disrupted volumes below this are printed as 0.00 and count as none [bcm]."""
+"""Disrupted volumes below this are printed as 0.00 [bcm]. Whether a country counts as
+curtailed follows the ranking's threshold: a mean disrupted demand of at least
+:data:`energy_model.study.ranking.TIE_MCM_D` over the case's window (:func:`threshold_bcm`)."""
+
+GAS_ROUTE_CARRIERS = ("gas pipeline", "LNG terminal", "gas storage")
+"""Carriers of the links that can explain a gas option's inertia (no electricity links)."""
+
+
+def threshold_bcm(ds: xr.Dataset, clim: str) -> float:
+    """Return the disrupted volume over ``clim``'s window at which a country counts as curtailed
+    [bcm]: :data:`TIE_MCM_D` [mcm/d] x the window's days, the ranking's threshold."""
+    days = {"average": 365.0, "peak-day": 1.0, "two-week": 14.0}.get(clim, 1.0)
+    if "window_days" in ds.coords and clim in ds.climate.values:
+        days = float(ds.window_days.sel(climate=clim))
+    return TIE_MCM_D * days / 1000.0
 
 COST_COLUMNS = {
     "option": "option set label of the study file",
@@ -104,6 +118,13 @@ def _f(x: float, nd: int = 2) -> str:
     return f"{v:,.{nd}f}"
 
 
+def _share(part: float, whole: float) -> str:
+    """Return `` (x %)``: ``part`` as a share of ``whole`` (empty when there is none)."""
+    if not whole or math.isnan(whole) or math.isnan(part) or part <= 0:
+        return ""
+    return f" ({100 * part / whole:.0f} %)"
+
+
 def _md(df: pd.DataFrame) -> str:
     return df.to_markdown(index=False, disable_numparse=True)
 
@@ -147,18 +168,19 @@ def format_summary(ds: xr.Dataset, data=None, cba: pd.DataFrame | None = None) -
     bott = study_bottlenecks(ds)
     lines = [f"# Study {ds.attrs.get('study', '')} ({ds.attrs.get('year', '')}, "
              f"{ds.attrs.get('resolution', 'daily')})", ""]
+    lines += _headline(ds, ranking, names, recipients)
     lines += _scope(ds, isolated)
     lines += _options_section(ds, sets, desc, opt_rows, cba)
     shown = ranking.reset_index()
     for col in ("design_mcm_d", "disrupted_bcm", "cooperative_bcm", "isolated_bcm",
-                "worst_case_bcm"):
+                "worst_case_bcm", "margin_mcm_d"):
         shown[col] = shown[col].map(_f)
     shown["cost_bn_eur_per_yr"] = shown.cost_bn_eur_per_yr.map(lambda x: _f(x, 3))
     lines += ["## Ranking", "", RULE, "", _md(shown.astype(str)), ""]
     tied = ties(ranking)
     if tied:
         lines += ["Ties (same rank): " + "; ".join(" = ".join(g) for g in tied) + ".", ""]
-    lines += _findings(ds, names, recipients, isolated, bott)
+    lines += _findings(ds, names, recipients, isolated, bott, sets, _route_links(data))
     lines += _country_tables(ds, names, recipients, isolated)
     lines += _bottleneck_section(bott)
     lines += _price_section(ds, names, recipients)
@@ -231,6 +253,8 @@ def _options_section(ds, sets, desc, opt_rows, cba) -> list[str]:
         text = "; ".join(f"`{x}`: {desc.get(x, '')}" for x in names) or "no option (today's " \
             "infrastructure and what is already decided)"
         invest = sum(float(opt_rows[x].get("capex_meur") or 0) for x in names if x in opt_rows)
+        if pint is not None and label in pint.index and "capex_eur" in pint:
+            invest = float(pint.loc[label].capex_eur) / 1e6  # the CBA's assets: one cost basis
         row = {"option set": str(label), "what it builds": text,
                "investment [M EUR]": _f(invest, 0) if names else "0",
                "annualised cost [M EUR/yr]": _f(capex.get(label, 0.0) / 1e6, 0)}
@@ -245,7 +269,12 @@ def _options_section(ds, sets, desc, opt_rows, cba) -> list[str]:
     out = ["## Option sets", "", _md(pd.DataFrame(rows)), ""]
     if pint is not None:
         rate = cba.discount_rate.min() if "discount_rate" in cba else None
-        out += ["ENPV and benefit/cost: PINT against `reference` (cba.csv"
+        out += ["Investment: the assets the CBA charges (cba.csv `capex_eur`: the option's "
+                "capex and, for a set that brings generation, that generation too), so "
+                "investment, ENPV and benefit/cost count the same assets; the annualised cost "
+                "is the option's own capex and fixed O&M (options.csv), which the ranking's "
+                "cost uses.", "",
+                "ENPV and benefit/cost: PINT against `reference` (cba.csv"
                 + (f", discount rate {rate:.0%}" if rate is not None else "") + "); a benefit/cost "
                 "above 1 means the benefits (security, welfare, CO2) exceed the costs.", ""]
     else:
@@ -279,7 +308,8 @@ def _scale(ds, clim: str) -> tuple[float, str, int]:
     return 1000.0 / days, "mcm/d", 1
 
 
-def _findings(ds, names, recipients, isolated, bott) -> list[str]:
+def _findings(ds, names, recipients, isolated, bott, sets: dict | None = None,
+              route: dict[str, set[str]] | None = None) -> list[str]:
     out = ["## Findings", ""]
     ref = "reference" if "reference" in ds.option.values else str(ds.option.values[0])
     rules = [("cooperative", "unserved_gas")] + ([("isolated", "unserved_gas_isolated")]
@@ -289,8 +319,8 @@ def _findings(ds, names, recipients, isolated, bott) -> list[str]:
     for clim, stress in _cases(ds):
         for rule, var in rules:
             da = ds[var].sel(climate=clim, stress=stress)
-            tot = da.sum("country", min_count=1)
-            if not (tot > ZERO_BCM).any():
+            thr = threshold_bcm(ds, clim)
+            if not (da >= thr).any():
                 continue
             any_found = True
             k, unit, nd = _scale(ds, clim)
@@ -303,7 +333,7 @@ def _findings(ds, names, recipients, isolated, bott) -> list[str]:
                                f"`{o}` {_f(v, nd)} {unit}" for o, v in per.items()) + ".")
                 continue
             base = da.sel(option=ref).to_series().fillna(0.0)
-            hit = base[base > ZERO_BCM * k].sort_values(ascending=False)
+            hit = base[base >= thr * k].sort_values(ascending=False)
             parts = ", ".join(f"{names.get(c, c)} {_f(v, nd)}" for c, v in hit.items())
             s = f"- **{label}, {rule}**: `{ref}` leaves {_f(base.sum(), nd)} {unit} " \
                 "undelivered" + (f" ({parts})." if parts else ".")
@@ -315,7 +345,7 @@ def _findings(ds, names, recipients, isolated, bott) -> list[str]:
                     effects.append(f"`{opt}` did not solve")
                     continue
                 v = da.sel(option=opt).to_series().fillna(0.0)
-                z = ZERO_BCM * k
+                z = thr * k
                 removed = [names.get(c, c) for c in hit.index if v.get(c, 0.0) <= z]
                 reduced = [f"{names.get(c, c)} {_f(hit[c], nd)} → {_f(v[c], nd)}"
                            for c in hit.index if z < v.get(c, 0.0) < hit[c] - z]
@@ -333,45 +363,138 @@ def _findings(ds, names, recipients, isolated, bott) -> list[str]:
             s += (" " + "; ".join(effects) + ".") if effects else \
                 " No option set changes it."
             out.append(s)
-        if not any((ds[v].sel(climate=clim, stress=stress).sum("country", min_count=1)
-                    > ZERO_BCM).any() for _, v in rules):
+        if not any((ds[v].sel(climate=clim, stress=stress) >= threshold_bcm(ds, clim)).any()
+                   for _, v in rules):
             quiet.append(_case_label(clim, stress))
     if quiet:
         out.append("- No disrupted demand in any option set under: " + "; ".join(quiet) + ".")
     if not any_found:
         out.append("- No case leaves any demand undelivered: the ranking falls to cost.")
-    out += _idle_options(ds, ref, bott)
+    out += _idle_options(ds, ref, bott, sets, route, recipients)
     out += _binding_findings(bott, ref)
     out.append("")
     return out
 
 
-def _idle_options(ds, ref: str, bott: pd.DataFrame) -> list[str]:
-    """Findings for option sets that change no disrupted demand anywhere."""
+def _idle_options(ds, ref: str, bott: pd.DataFrame, sets: dict | None = None,
+                  route: dict[str, set[str]] | None = None,
+                  recipients: list[str] | None = None) -> list[str]:
+    """Findings for option sets that change no measured outcome (curtailment or margin).
+
+    A set is inert when, in every case, no country's disrupted demand and no margin differs
+    from ``ref``'s by :data:`TIE_MCM_D` or more (mean over the window). Its inertia is explained
+    only with the gas links and terminals of its own route (``route``: option -> the links its
+    assets add or change) that bind in some case; electricity links never explain it.
+    """
     out = []
+    if recipients:
+        ds = ds.sel(country=_recipient_codes(ds, recipients))
+    days = ds.window_days if "window_days" in ds.coords else 365.0
     vars_ = [v for v in ("unserved_gas", "unserved_gas_isolated") if v in ds]
-    base = [ds[v].sel(option=ref).fillna(0.0) for v in vars_]
     for opt in map(str, ds.option.values):
         if opt == ref or (ds.status.sel(option=[ref, opt]) != "ok").any():
             continue  # a case that did not solve cannot show that the option changes nothing
-        same = all(float(abs(ds[v].sel(option=opt).fillna(0.0) - b).max()) <= ZERO_BCM
-                   for v, b in zip(vars_, base, strict=True))
+        same = all(float((abs(ds[v].sel(option=opt).fillna(0.0)
+                              - ds[v].sel(option=ref).fillna(0.0)) * 1000.0 / days).max())
+                   < TIE_MCM_D for v in vars_)
+        if "absorbable" in ds and ds.absorbable.notnull().any():
+            same = same and float(abs(ds.absorbable.sel(option=opt).fillna(0.0)
+                                      - ds.absorbable.sel(option=ref).fillna(0.0)).max()
+                                  ) < TIE_MCM_D
         if not same:
             continue
-        why = ""
-        if not bott.empty:
-            b = bott[(bott.option == opt) & (bott.stress == "none")]
-            if "climate" in b:
-                b = b[b.climate == "average"]
-            b = b[(b.days_at_capacity >= 300) & (b.shadow_price_eur_per_mwh < SCARCITY_EUR)]
-            b = b.sort_values("shadow_price_eur_per_mwh", ascending=False).head(3)
+        own = set().union(*[route.get(x, set()) for x in (sets or {}).get(opt, [])]) \
+            if route else set()
+        why = " No gas link or terminal of its own route binds in any case: what it adds " \
+            "is not what any recipient lacks in these cases."
+        if route and not own and (sets or {}).get(opt):  # electricity assets only
+            why = (" It adds no gas link or terminal, and in the design cases gas plants run at "
+                   "their average-year dispatch (ENTSOG: no fuel switching), so it cannot move "
+                   "gas there; in the average year it changes no recipient's disrupted "
+                   "demand either.")
+        if not bott.empty and own:
+            b = bott[(bott.option == opt) & bott.carrier.isin(GAS_ROUTE_CARRIERS)
+                     & bott.link.map(lambda x, own=own: any(str(x).startswith(t)
+                                                            for t in own))]
+            b = b.sort_values("days_at_capacity", ascending=False).drop_duplicates("link").head(3)
             if len(b):
-                why = " In its undisturbed year " + ", ".join(
-                    f"{r.link} is full {r.days_at_capacity:.0f} days (shadow price "
-                    f"{r.shadow_price_eur_per_mwh:.2f} EUR/MWh)" for r in b.itertuples()) + \
-                    ", so gas the option brings in cannot reach the recipients."
-        out.append(f"- `{opt}` changes no country's disrupted demand in any case." + why)
+                why = " On its own route " + ", ".join(
+                    f"{r.link} is full {r.days_at_capacity:.0f} days ({r.stress}, "
+                    f"{getattr(r, 'climate', 'average')})" for r in b.itertuples()) + \
+                    ": the gas it adds cannot go further."
+        who = "recipient's" if recipients else "country's"
+        out.append(f"- `{opt}` changes no {who} disrupted demand or margin in any case."
+                   + why)
     return out
+
+
+def _route_links(data) -> dict[str, set[str]]:
+    """Return option -> the names of the gas links, terminals and storage its assets add or
+    change (its own gas route; empty for an option with electricity assets only)."""
+    power = {"add_power_link", "add_offshore_wind", "add_power_capacity"}
+    if data is not None:
+        a = data.option_assets
+        rows = zip(a.option, a.action, a.target, strict=True)
+    else:
+        from energy_model.data.names import read_rows
+
+        rows = ((x["option"], x["action"], x["target"]) for x in read_rows("option_assets"))
+    out: dict[str, set[str]] = {}
+    for option, action, target in rows:
+        out.setdefault(str(option), set())
+        if str(action) not in power:  # gas assets only: the option's own gas route
+            out[str(option)].add(str(target))
+    return out
+
+
+def _headline(ds, ranking: pd.DataFrame, names: dict, recipients: list[str]) -> list[str]:
+    """The answer for the recipients in one paragraph: the best set, why, and who stays short."""
+    codes = _recipient_codes(ds, recipients)
+    if ranking.empty or not codes:
+        return []
+    ref = "reference" if "reference" in ds.option.values else str(ds.option.values[0])
+    best = list(ranking.index[ranking["rank"] == ranking["rank"].min()])
+    first = best[0]
+    row = ranking.loc[first]
+    who = " and ".join(f"`{b}`" for b in best)
+    text = (f"**Answer.** For the {len(codes)} recipients of Azerbaijani gas, {who} "
+            + ("share" if len(best) > 1 else "ranks") + " first")
+    if len(best) > 1:
+        text += " (a tie on disrupted demand and margin)"
+    else:
+        text += f", decided by {row.decided_by}" if "decided_by" in row else ""
+    if ref in ranking.index and first != ref:
+        r = ranking.loc[ref]
+        text += (f": in the design cases it leaves {_f(row.design_mcm_d, 1)} mcm/d of disrupted "
+                 f"demand (summed over stresses, design cases and both rules) against "
+                 f"{_f(r.design_mcm_d, 1)} for `{ref}`")
+        if "margin_mcm_d" in row and not math.isnan(float(row.margin_mcm_d)):
+            text += (f", and the recipients can absorb {_f(row.margin_mcm_d, 1)} mcm/d more "
+                     f"disruption before their first curtailment against "
+                     f"{_f(r.margin_mcm_d, 1)}")
+    text += "."
+    rate = (ds.unserved_gas.fillna(0.0) / ds.gas_demand.where(ds.gas_demand > 0))
+    if "unserved_gas_isolated" in ds and ds.unserved_gas_isolated.notnull().any():
+        rate = xr.concat([rate, ds.unserved_gas_isolated.fillna(0.0)
+                          / ds.gas_demand.where(ds.gas_demand > 0)], "rule").max("rule")
+    worst = rate.sel(country=codes).max([d for d in rate.dims
+                                         if d not in ("option", "country")])
+    helped = [c for c in codes if float(worst.sel(option=ref, country=c))
+              > float(worst.sel(option=first, country=c)) + 1e-3] if first != ref else []
+    if helped:
+        text += " It lowers the worst curtailment of " + ", ".join(
+            f"{names.get(c, c)} ({100 * float(worst.sel(option=ref, country=c)):.0f} → "
+            f"{100 * float(worst.sel(option=first, country=c)):.0f} % of its own demand)"
+            for c in helped) + "."
+    short = [c for c in codes if float(worst.sel(option=first, country=c)) >= 0.005]
+    if short:
+        text += " Still curtailed in some case with it: " + ", ".join(
+            f"{names.get(c, c)} (up to {100 * float(worst.sel(option=first, country=c)):.0f} %)"
+            for c in sorted(short, key=lambda c: -float(worst.sel(option=first, country=c)))
+        ) + " of their own demand (countries.csv)."
+    else:
+        text += " With it no recipient is curtailed in any case."
+    return [text, ""]
 
 
 def _binding_findings(bott: pd.DataFrame, ref: str) -> list[str]:
@@ -398,18 +521,17 @@ def _country_tables(ds, names, recipients, isolated) -> list[str]:
            "One table per stress case and climate that disrupts any demand; rows are the "
            "recipients, columns the option sets; each cell is cooperative"
            + (" / isolated" if isolated else "") + " curtailment: bcm over the year for the "
-           "average climate, mean mcm/d over the window for a design case; – = the case did "
-           "not solve.",
+           "average climate, mean mcm/d over the window for a design case, with the share of "
+           "the country's own demand in brackets; – = the case did not solve.",
            ""]
     shown = False
     for clim, stress in _cases(ds):
         co = ds.unserved_gas.sel(climate=clim, stress=stress)
         iso = ds.unserved_gas_isolated.sel(climate=clim, stress=stress) if isolated else None
-        tot = co.sum("country", min_count=1).max()
-        if iso is not None:
-            tot = max(float(tot), float(iso.sum("country", min_count=1).max()))
-        if not float(tot) > ZERO_BCM:
+        thr = threshold_bcm(ds, clim)
+        if not bool((co >= thr).any()) and not (iso is not None and bool((iso >= thr).any())):
             continue
+        dem = ds.gas_demand.sel(climate=clim, stress=stress)
         shown = True
         k, unit, nd = _scale(ds, clim)
         co, iso = co * k, (iso * k if iso is not None else None)
@@ -420,10 +542,11 @@ def _country_tables(ds, names, recipients, isolated) -> list[str]:
                    else names.get(c, c)}
             for opt in map(str, ds.option.values):
                 a = float(co.sel(option=opt, country=sel).sum(min_count=1)) if sel else 0.0
-                cell = _f(a, nd)
+                d = float(dem.sel(option=opt, country=sel).sum(min_count=1)) * k if sel else 0.0
+                cell = _f(a, nd) + (_share(a, d) if c != "others" else "")
                 if iso is not None:
                     b = float(iso.sel(option=opt, country=sel).sum(min_count=1)) if sel else 0.0
-                    cell += f" / {_f(b, nd)}"
+                    cell += f" / {_f(b, nd)}" + (_share(b, d) if c != "others" else "")
                 row[opt] = cell
             rows.append(row)
         out += [f"### {_case_label(clim, stress)} [{unit}]", "", _md(pd.DataFrame(rows)), ""]
