@@ -53,18 +53,16 @@ def test_margins_by_hand_reroute_flow_already_in_a_pipeline():
 def test_margins_equal_remaining_flexibility_by_re_solving(tiny):
     # ENTSOG's RF by re-solving with the demand doubled (analysis.flexibility) and the max-flow
     # margins of the solved case agree on the tiny network's design cases
-    from energy_model.analysis.flexibility import remaining_flexibility
-
-    import energy_model.study.runner as runner
     from energy_model.optimization.solver import solve
     from energy_model.scenarios.curtailment import apply_cooperative_curtailment
+    from energy_model.study.case import build_case
+    from energy_model.study.experiments import remaining_flexibility
+    from energy_model.study.spec import one_case_spec
 
     add_georgia_behind_turkey(tiny)
     data = load_inputs(tiny)
-    spec = {"inputs": str(tiny), "year": 2030, "options": ["px"], "power": False,
-            "resolution": "daily", "solver": {}, "stress": "none"}
     for climate in ("peak-day", "two-week"):
-        proto = runner.build_case(spec, data, climate)
+        proto = build_case(one_case_spec(tiny, 2030, ["px"], "none", climate), data)
         n = proto.copy()
         apply_cooperative_curtailment(n)
         solve(n)

@@ -32,16 +32,15 @@ CASES = {
 
 
 def _outcome(options: list[str], stress: str) -> pd.DataFrame:
-    import energy_model.study.runner as runner
     from energy_model.analysis.margins import country_margins
     from energy_model.analysis.tables import unserved_by_country
     from energy_model.optimization.solver import solve
     from energy_model.scenarios.curtailment import apply_cooperative_curtailment
+    from energy_model.study.case import build_case
+    from energy_model.study.spec import one_case_spec
 
     data = load_inputs(INPUTS)
-    spec = {"inputs": str(INPUTS), "year": 2030, "options": options, "power": False,
-            "resolution": "daily", "solver": {}, "stress": stress}
-    n = runner.build_case(spec, data, "peak-day")
+    n = build_case(one_case_spec(INPUTS, 2030, options, stress, "peak-day"), data)
     apply_cooperative_curtailment(n)
     solve(n)
     out = country_margins(n)

@@ -814,7 +814,7 @@ def test_report_replaces_its_own_figures_and_keeps_the_results(tmp_path):
         (stage / "summary.md").write_text("# t\n")
         (stage / "figures").mkdir()
         (stage / "figures" / "old_map.png").write_bytes(b"png")
-    write_report(tmp_path, solve_map=False)
+    write_report(tmp_path, maps=False)
     assert (tmp_path / "report.html").exists() and (tmp_path / "summary.md").exists()
     assert not (tmp_path / "figures" / "old_map.png").exists()
     assert foreign_entries(tmp_path) == []

@@ -43,10 +43,12 @@ def test_combined_stress_applies_every_part(tiny):
 
 def test_screening_in_place_equals_one_case_at_a_time(tiny):
     # every contingency re-solved in place on the kept models (both rules) must give what a
-    # fresh build of that combined case gives (runner.run_case)
-    import energy_model.study.runner as runner
+    # fresh build of that combined case gives (study.case.run_case)
     from energy_model.provenance import hash_inputs
+    from energy_model.study.case import clear_caches, run_case
+    from energy_model.study.schema import Case
     from energy_model.study.screen import run_screen, screen_contingencies, summarise_countries
+    from energy_model.study.spec import case_spec
 
     add_georgia_behind_turkey(tiny)
     data = load_inputs(tiny)
@@ -55,14 +57,12 @@ def test_screening_in_place_equals_one_case_at_a_time(tiny):
     assert set(table.stress) == set(screen_contingencies(data))
     assert "russia-cut+p3-outage" in set(table.stress)
     assert table.attrs["cases"] == 3 * 2 * 2 * 2
-    runner._UNDISTURBED.clear()
-    base = {**study.settings(False).payload(), "inputs": str(tiny),
-            "inputs_hash": hash_inputs(tiny)}
+    clear_caches()
     for label, names in study.options.items():
         for climate in STUDY["climates"]:
-            spec = {**base, "options": names, "climate": climate,
-                    "stress": "russia-cut+p3-outage"}
-            want = runner.run_case(spec)
+            spec = case_spec(Case(label, tuple(names), "russia-cut+p3-outage", climate),
+                             study.settings(False), tiny, hash_inputs(tiny))
+            want = run_case(spec)
             days = want["window_days"]
             for rule, key in (("cooperative", "unserved_gas_bcm"),
                               ("isolated", "unserved_gas_isolated_bcm")):

@@ -553,8 +553,9 @@ def _limits(n: pypsa.Network, comp: str, names: pd.Index) -> tuple[np.ndarray, n
     """
     attr = DISPATCH[comp]
     nom = getattr(n, comp.lower() + "s").loc[names, NOMINAL[comp]].to_numpy(dtype=float)
-    lo_pu = n.get_switchable_as_dense(comp, f"{attr}_min_pu", inds=names)[names]
-    up_pu = n.get_switchable_as_dense(comp, f"{attr}_max_pu", inds=names)[names]
+    inds = getattr(n, comp.lower() + "s").index.intersection(pd.Index(names))  # PyPSA's order
+    lo_pu = n.get_switchable_as_dense(comp, f"{attr}_min_pu", inds=inds)[names]
+    up_pu = n.get_switchable_as_dense(comp, f"{attr}_max_pu", inds=inds)[names]
     lo_pu, up_pu = lo_pu.to_numpy(dtype=float), up_pu.to_numpy(dtype=float)
     inf = np.isinf(nom)
     with np.errstate(invalid="ignore"):

@@ -245,7 +245,7 @@ def validate_study(raw: object, data: Inputs) -> list[str]:
         from energy_model.network.options import early_option_problems
 
         names = [x for v in opts.values() if isinstance(v, list) for x in v
-                 if x in known_options]
+                 if isinstance(x, str) and x in known_options]
         out += [f"options: {p}" for p in early_option_problems(names, raw["year"], data)]
     if not isinstance(raw.get("resolution", "daily"), str) or raw.get(
             "resolution", "daily") not in RESOLUTIONS:

@@ -9,7 +9,7 @@ solves, for every option set, design case (``peak-day``, ``two-week``) and curta
 
 Build once, solve many, as a study's batch (:mod:`energy_model.study.batch`): per option set and
 design case one cooperative and one uncooperative model are built from the undisturbed average
-year's reference (:func:`energy_model.study.runner.undisturbed`) and every contingency is a
+year's reference (:func:`energy_model.study.case.undisturbed`) and every contingency is a
 re-solve in place (:class:`energy_model.optimization.resolve.Resolver`), writing back only the
 generators (unserved gas is all the screening reads). A contingency the kept model cannot take
 (e.g. a storage site's withdrawal removed) is built and solved from scratch.
@@ -40,10 +40,12 @@ import numpy as np
 import pandas as pd
 
 from energy_model.data.loading import Inputs, load_inputs
+from energy_model.data.names import resolve_inputs
 from energy_model.provenance import hash_inputs
 from energy_model.scenarios.stresses import COMBINE, screen_elements
 from energy_model.study.ranking import TIE_MCM_D
-from energy_model.study.schema import Study
+from energy_model.study.schema import Case, Study
+from energy_model.study.spec import case_spec
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +66,13 @@ def screen_contingencies(data: Inputs, pairs_only: bool = False) -> list[str]:
     return pairs if pairs_only else single + pairs
 
 
-def screen_option_set(spec: dict) -> list[dict]:
+def screen_option_set(task: dict) -> list[dict]:
     """Solve every contingency of one option set on the design cases and both rules.
 
-    ``spec``: a case spec of :func:`energy_model.study.runner.run_case` (inputs, year, options,
-    power, solver …) plus ``contingencies`` (stress names) and ``climates``. Returns records
-    ``{climate, rule, stress, country, unserved_mcm_d, demand_mcm_d}`` of the countries with gas
-    demand; a contingency that fails is logged and left out.
+    ``task``: ``spec`` (the option set's undisturbed :class:`~energy_model.study.spec.CaseSpec`:
+    inputs, year, options, power, solver …), ``contingencies`` (stress names) and ``climates``.
+    Returns records ``{climate, rule, stress, country, unserved_mcm_d, demand_mcm_d}`` of the
+    countries with gas demand; a contingency that fails is logged and left out.
     """
     from energy_model.network.build import build_network
     from energy_model.optimization.resolve import Resolver
@@ -80,16 +82,16 @@ def screen_option_set(spec: dict) -> list[dict]:
         apply_uncooperative_curtailment,
     )
     from energy_model.scenarios.stresses import apply_stress
-    from energy_model.study import runner
     from energy_model.study.cache import cached_inputs
+    from energy_model.study.case import undisturbed
 
-    logging.getLogger("energy_model").setLevel(logging.WARNING)
-    data = cached_inputs(spec["inputs"], spec.get("inputs_hash"))
-    base = build_network(spec["year"], spec["options"], data, power=spec["power"],
+    spec = task["spec"]
+    data = cached_inputs(spec.inputs, spec.inputs_hash)
+    base = build_network(spec.settings.year, spec.options, data, power=spec.settings.power,
                          resolution="daily")
-    reference = runner.undisturbed({**spec, "resolution": "daily"}, data)["reference"]
+    reference = undisturbed(spec, data)["reference"]
     records: list[dict] = []
-    for climate in spec["climates"]:
+    for climate in task["climates"]:
         proto = base.copy()
         make_climate_case(proto, climate, data, reference[climate])
         kept = {}
@@ -97,10 +99,10 @@ def screen_option_set(spec: dict) -> list[dict]:
                             ("isolated", apply_uncooperative_curtailment)):
             n = proto.copy()
             apply(n)
-            kept[rule] = Resolver(n, spec["solver"])
+            kept[rule] = Resolver(n, spec.solver)
         for rule, r in kept.items():
             meta = dict(r.n.meta)
-            for stress in spec["contingencies"]:
+            for stress in task["contingencies"]:
                 try:
                     r.reset()
                     r.n.meta = dict(meta)
@@ -110,7 +112,7 @@ def screen_option_set(spec: dict) -> list[dict]:
                 except Exception as err:
                     logger.info("screen %s / %s / %s from scratch: %s", climate, rule, stress,
                                 err)
-                    n = _solve_from_scratch(proto, rule, stress, data, spec["solver"])
+                    n = _solve_from_scratch(proto, rule, stress, data, spec.solver)
                     if n is None:
                         continue
                 records += _country_records(n, climate, rule, stress)
@@ -155,7 +157,7 @@ def _country_records(n, climate: str, rule: str, stress: str) -> list[dict]:
              "demand_mcm_d": float(d) * to_mcm_d} for c, d in dem.items() if d > 0]
 
 
-def run_screen(study: Study, inputs: str | Path = "inputs", workers: int | None = None,
+def run_screen(study: Study, inputs: str | Path | None = None, workers: int | None = None,
                scheduler: str | None = None, climates: tuple[str, ...] = SCREEN_CLIMATES,
                ) -> pd.DataFrame:
     """Screen every pair of the screened failures for each option set of ``study``.
@@ -167,15 +169,18 @@ def run_screen(study: Study, inputs: str | Path = "inputs", workers: int | None 
     from energy_model.study.cases import study_power
     from energy_model.study.pool import execute
 
+    inputs = resolve_inputs(inputs)
     data = load_inputs(inputs)
     contingencies = screen_contingencies(data)
     if not contingencies:
         raise ValueError("no stress has screen=true in stresses.csv: nothing to screen")
-    settings = study.settings(study_power(study, data))
-    base = {**settings.payload(), "inputs": str(Path(inputs).resolve()),
-            "inputs_hash": hash_inputs(inputs), "contingencies": contingencies,
-            "climates": list(climates)}
-    tasks = {label: {**base, "options": list(names)} for label, names in study.options.items()}
+    settings = study.settings(study_power(study, data)).model_copy(
+        update={"resolution": "daily"})
+    inputs_hash = hash_inputs(inputs)
+    tasks = {label: {"spec": case_spec(Case(label, tuple(names), "none"), settings, inputs,
+                                       inputs_hash),
+                     "contingencies": contingencies, "climates": list(climates)}
+             for label, names in study.options.items()}
     start = time.perf_counter()
     frames = []
     for label, records in execute(tasks, screen_option_set, workers, scheduler):

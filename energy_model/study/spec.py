@@ -125,3 +125,33 @@ def case_spec(case: Case, settings: Settings, inputs: str | Path, inputs_hash: s
     cache = str(Path(cache_dir) / f"{key}.json") if cache_dir is not None and key else None
     return CaseSpec(inputs=str(Path(inputs).resolve()), inputs_hash=inputs_hash, case=case,
                     settings=settings, key=key, cache=cache)
+
+
+def one_case_spec(inputs: str | Path, year: int, options: list[str] | tuple[str, ...],
+                  stress: str = "none", climate: str = AVERAGE, *, power: bool = False,
+                  resolution: str = "daily", solver: dict | None = None,
+                  curtailment: str = "cooperative", isolated: bool = False,
+                  inputs_hash: str | None = None, label: str = "case") -> CaseSpec:
+    """Return the :class:`CaseSpec` of one case outside a study (experiments, tests, screening).
+
+    Parameters
+    ----------
+    inputs : path
+        Inputs directory.
+    year : int
+        Model year.
+    options : list of str
+        Names of the options built.
+    stress, climate : str
+        Stress (``a+b`` combines) and climatic case.
+    power, resolution, solver, curtailment, isolated
+        As the study keys of the same names (:class:`~energy_model.study.schema.Study`).
+    inputs_hash : str, optional
+        Content hash of ``inputs`` that a worker checks (``None``: not checked).
+    label : str
+        Option-set label used in messages.
+    """
+    settings = Settings(year=year, power=power, resolution=resolution, solver=solver or {},
+                        curtailment=curtailment, isolated=isolated,
+                        isolated_average=climate == AVERAGE, remaining_flexibility=False)
+    return case_spec(Case(label, tuple(options), stress, climate), settings, inputs, inputs_hash)
