@@ -41,6 +41,8 @@ class _AsDebug(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno == logging.INFO:
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False  # a DEBUG record its logger would not have passed
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return True
 
