@@ -27,7 +27,9 @@ CASES = {
     "georgia-storage": ("scp-outage+northsouth-ge-outage", ["GE"],
                         "Georgia's own storage when both its large entries fail"),
     "lng-expansion": ("russia-cut-lng-tight", None, "more send-out when LNG is tight"),
-    "trans-balkan-reverse": ("russia-cut", None, "Greek and Bulgarian gas north"),
+    # under russia-cut the corrected 2030 data leave SEE curtailment to Türkiye's side of the
+    # border (the reverse flow cannot reach it); its own route binds for Romania's margin
+    "trans-balkan-reverse": ("none", ["RO"], "Greek and Bulgarian gas north to Romania"),
 }
 
 
