@@ -63,9 +63,9 @@ def link_candidates(cands: pd.DataFrame):
         p_nom = m["Link-p_nom"]
         for cand, rows in cands.groupby("candidate"):
             master = rows[rows.master].iloc[0]
-            frac_m = (p_nom.sel(name=master.link) - master.base_mw) / master.increment_mw
+            frac_m = (p_nom.sel(name=master.link, drop=True) - master.base_mw) / master.increment_mw
             for r in rows[~rows.master].itertuples():
-                m.add_constraints((p_nom.sel(name=r.link) - r.base_mw) / r.increment_mw
+                m.add_constraints((p_nom.sel(name=r.link, drop=True) - r.base_mw) / r.increment_mw
                                   - frac_m == 0.0, name=f"candidate-{cand}-{r.link}")
 
     return add
@@ -127,9 +127,10 @@ def built_fractions(n: pypsa.Network, cands: pd.DataFrame) -> pd.Series:
 def scenario_opex(n: pypsa.Network) -> pd.Series:
     """Return each scenario's operating cost of a solved network [EUR, objective-weighted].
 
-    ``n.statistics.opex()`` (per scenario, not probability-weighted).
+    ``n.statistics.opex(nice_names=False)`` (per scenario, not probability-weighted); with
+    nice names PyPSA 1.4 fills missing carrier names with an array (a pandas 3 warning).
     """
-    opex = n.statistics.opex()
+    opex = n.statistics.opex(nice_names=False)  # nice names: pandas-3 warning in PyPSA 1.4
     if not n.has_scenarios:
         return pd.Series({"": float(opex.sum())})
     return opex.groupby(level="scenario").sum().astype(float)
@@ -274,7 +275,8 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
         model.add_constraints(expr <= (1.0 + slack) * optimum, name="mga-budget")
         p_nom = model["Link-p_nom"]
         target = sum(float(w) / masters.at[c, "increment_mw"]
-                     * p_nom.sel(name=masters.at[c, "link"]) for c, w in d.items() if w != 0.0)
+                     * p_nom.sel(name=masters.at[c, "link"], drop=True)
+                     for c, w in d.items() if w != 0.0)
         model.objective = -1.0 * target
         status, cond = m.optimize.solve_model(solver_name="highs",
                                               solver_options={**SOLVER_OPTIONS,

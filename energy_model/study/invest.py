@@ -276,7 +276,8 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
     tables = {
         "portfolio.csv": _portfolio(cands, sp["fractions"], voi["ev_fractions"]),
         "disrupted_demand.csv": disrupted_by_recipient(sp["network"], recipients, scale)
-        .join(disrupted_by_recipient(ref["network"], recipients, scale), rsuffix="_reference"),
+        .join(disrupted_by_recipient(ref["network"], recipients, scale),
+              suffixes=("", "_reference")),
         "scenario_costs.csv": _scenario_costs(prob, sp, ref),
         "risk_curve.csv": pd.DataFrame(curve),
         "value_of_information.csv": pd.Series({k: voi[k] / 1e6 for k in
