@@ -149,3 +149,23 @@ def test_invest_study_on_the_tiny_inputs(tiny, tmp_path):
     assert ranges.at["px-extendable", "min"] <= ranges.at["px-extendable", "optimal"] + 1e-9
     assert ranges.at["px-extendable", "optimal"] <= ranges.at["px-extendable", "max"] + 1e-9
     assert "What should be built" in summarise_invest(out)
+
+
+def test_whole_project_options_count_as_candidate_fractions(tmp_path):
+    """The main study's tcp-10/20/30 are the Trans-Caspian candidate at 1/3, 2/3, 1 plus SGC."""
+    from energy_model.study.invest import option_sets
+
+    spec = tmp_path / "main.yaml"
+    spec.write_text("options:\n  reference: []\n  tcp-10: [tcp-10]\n  tcp-30: [tcp-30]\n"
+                    "  storage: [georgia-storage]\n  cable: [black-sea-cable]\n")
+    cands = pd.DataFrame({"candidate": ["tcp-extendable", "sgc-expansion", "georgia-storage"]})
+    sets, notes = option_sets(spec, cands)
+    assert sets["reference"].empty
+    assert sets["tcp-10"].to_dict() == pytest.approx({"tcp-extendable": 1 / 3,
+                                                      "sgc-expansion": 1.0})
+    assert sets["tcp-30"].to_dict() == pytest.approx({"tcp-extendable": 1.0,
+                                                      "sgc-expansion": 1.0})
+    assert sets["storage"].to_dict() == {"georgia-storage": 1.0}
+    assert sets["cable"].empty
+    assert any("SCP looping +20" in x for x in notes)
+    assert any("black-sea-cable is not a candidate" in x for x in notes)

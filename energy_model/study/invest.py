@@ -148,26 +148,46 @@ def build_invest_problem(study: InvestStudy, data: Inputs) -> dict:
             "events": events, "network": stack_scenarios(nets, weights)}
 
 
+OPTION_ALIASES: dict[str, dict[str, float]] = {
+    "tcp-full": {"tcp-extendable": 1.0},
+    "tcp-10": {"tcp-extendable": 1.0 / 3.0, "sgc-expansion": 1.0},
+    "tcp-20": {"tcp-extendable": 2.0 / 3.0, "sgc-expansion": 1.0},
+    "tcp-30": {"tcp-extendable": 1.0, "sgc-expansion": 1.0},
+}
+"""Whole-project options of ``option_assets.csv`` as candidate fractions [-]: ``tcp-N`` is the
+30 bcm/yr Trans-Caspian line built at N bcm/yr plus the ``sgc-expansion`` rows; ``tcp-20`` and
+``tcp-30`` also loop SCP by +10 / +20 bcm/yr, which no candidate holds (said in the notes)."""
+
+_ALIAS_LEFT_OUT = {"tcp-20": "SCP looping +10 bcm/yr", "tcp-30": "SCP looping +20 bcm/yr"}
+
+
 def option_sets(path: str | Path | None, cands: pd.DataFrame) -> tuple[dict, list[str]]:
     """Return the hand-made option sets of a study file as candidate fractions, and notes.
 
-    An option that is the full size of a candidate's asset counts as that candidate at 1
-    (``tcp-full`` is ``tcp-extendable`` built fully); any other non-candidate is left out.
+    An option that is a candidate counts at 1; a whole-project option of
+    :data:`OPTION_ALIASES` counts as its candidate fractions (each candidate's cost is then
+    its linear share of the candidate's capex, not the option's own capex); any other
+    non-candidate is left out, with a note.
     """
     if not path:
         return {}, []
     sets = yaml.safe_load(Path(path).read_text()).get("options", {})
-    alias = {"tcp-full": "tcp-extendable"}
     names = set(cands.candidate)
     out, notes = {}, []
     for label, opts in sets.items():
-        f = {}
+        f: dict[str, float] = {}
         for o in opts:
-            c = o if o in names else alias.get(o)
-            if c in names:
-                f[c] = 1.0
-            else:
-                notes.append(f"{label}: {o} is not a candidate of this study; counted as nothing")
+            parts = {o: 1.0} if o in names else OPTION_ALIASES.get(o, {})
+            missing = sorted(set(parts) - names)
+            if not parts or missing:
+                notes.append(f"{label}: {o} is not a candidate of this study"
+                             + (f" (needs {missing})" if missing else "") + "; counted as nothing")
+                continue
+            for c, x in parts.items():
+                f[c] = min(1.0, f.get(c, 0.0) + x)
+            if o in _ALIAS_LEFT_OUT:
+                notes.append(f"{label}: {o} counted as {parts}; its {_ALIAS_LEFT_OUT[o]} is "
+                             "not a candidate and left out")
         out[label] = pd.Series(f, dtype=float)
     return out, notes
 
