@@ -41,15 +41,15 @@ weights ``w_s = p_e r_c / K`` and every snapshot's objective weighting multiplie
 worst ``1 − α`` of window costs, *given a design window occurs*, times ``K``
 (:func:`energy_model.optimization.stochastic.cvar`); the tables divide it by ``K``.
 
-Size and time (measured 2026-12-07 on the shared 2-core machine, load average ~11, PyPSA 1.4,
-HiGHS dual simplex): the stochastic LP of ``examples/invest.yaml`` (8 events x 2 windows = 16
-scenarios x 14 daily snapshots x 9 candidates) has 49,755 variables and 114,962 rows and solves in
-6.9 s CPU (56 s wall under that load); with 2 / 4 / 8 scenarios 3.0 / 3.6 / 4.2 s CPU, with 3
-candidates instead of 9 6.6 s: the time grows with scenarios x snapshots (the second stage)
-above a ~2.5 s fixed cost, hardly with the candidates. The whole study is ~54 such solves (risk
-curve 4, EV/EEV 2, wait-and-see 16 smaller ones, regret 7, each candidate alone 9, MGA ~16,
-whose budget row makes them the slowest): ``energy-model invest examples/invest.yaml`` took
-8 min 13 s wall, 4 min 29 s CPU (load average 4-9 on the 2 cores).
+Size and time (measured 2026-12-07 on the shared 2-core machine, PyPSA 1.4, HiGHS dual
+simplex): the stochastic LP of ``examples/invest.yaml`` (8 events x 2 windows = 16 scenarios x
+14 daily snapshots x 10 candidates) has 50,432 variables and 116,470 rows and solves in 8.7 s
+wall; earlier measurements (9 candidates) gave 3.0 / 3.6 / 4.2 s CPU with 2 / 4 / 8 scenarios and
+6.6 s with 3 candidates instead of 9: the time grows with scenarios x snapshots (the second
+stage) above a ~2.5 s fixed cost, hardly with the candidates. The whole study is ~55 such solves
+(risk curve 4, EV/EEV 2, wait-and-see 16 smaller ones, regret 9, each candidate alone 10, MGA
+~17, whose budget row makes them the slowest): ``energy-model invest examples/invest.yaml`` took
+5 min 24 s wall, 5 min 12 s CPU (load average 1.6-4.9 on the 2 cores).
 
 Not modelled (said in ``summary.json``): options needing the electricity layer (the design windows
 fix gas plants to their average-year dispatch, so a cable cannot change gas use there); discrete
