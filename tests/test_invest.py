@@ -149,3 +149,44 @@ def test_invest_study_on_the_tiny_inputs(tiny, tmp_path):
     assert ranges.at["px-extendable", "min"] <= ranges.at["px-extendable", "optimal"] + 1e-9
     assert ranges.at["px-extendable", "optimal"] <= ranges.at["px-extendable", "max"] + 1e-9
     assert "What should be built" in summarise_invest(out)
+
+
+def test_whole_project_options_count_as_candidate_fractions(tmp_path):
+    """The main study's tcp-10/20/30 are the Trans-Caspian candidate at 1/3, 2/3, 1 plus SGC."""
+    from energy_model.study.invest import option_sets
+
+    spec = tmp_path / "main.yaml"
+    spec.write_text("options:\n  reference: []\n  tcp-10: [tcp-10]\n  tcp-30: [tcp-30]\n"
+                    "  storage: [georgia-storage]\n  cable: [black-sea-cable]\n")
+    cands = pd.DataFrame({"candidate": ["tcp-extendable", "sgc-expansion", "georgia-storage"]})
+    sets, notes = option_sets(spec, cands)
+    assert sets["reference"].empty
+    assert sets["tcp-10"].to_dict() == pytest.approx({"tcp-extendable": 1 / 3,
+                                                      "sgc-expansion": 1.0})
+    assert sets["tcp-30"].to_dict() == pytest.approx({"tcp-extendable": 1.0,
+                                                      "sgc-expansion": 1.0})
+    assert sets["storage"].to_dict() == {"georgia-storage": 1.0}
+    assert sets["cable"].empty
+    assert any("SCP looping +20" in x for x in notes)
+    assert any("black-sea-cable is not a candidate" in x for x in notes)
+
+
+def test_mga_slack_ignores_the_existing_capacity():
+    # The pipe exists at 50 MW (charged C per MW in PyPSA's objective, 250,000 EUR): the
+    # expected cost is cost(x) - 250,000, optimum 850,000 at x = 100, budget 892,500, so
+    # x in [(1,766,000 - 892,500) / 9,160, (892,500 - 633,200) / 2,168] (old code: on the
+    # objective, 1,155,000, a wider range).
+    def toy(demand: float) -> pypsa.Network:
+        n = _toy(demand)
+        n.links.loc["A-B", ["p_nom", "p_nom_min"]] = 50.0
+        return n
+
+    cands = CANDS.assign(base_mw=50.0, increment_mw=950.0, annual_cost_eur=C * 950)
+    n = stack_scenarios({s: toy(d) for s, d in DEMAND.items()}, WEIGHTS)
+    sp = st.solve_portfolio(n, cands)
+    assert sp["expected"] == pytest.approx(850_000.0)
+    alt = st.explore_near_optimal(n, cands, sp["objective"], slack=0.05)
+    x = alt["pipe"] * 950 + 50
+    assert x["min pipe"] == pytest.approx((1_766_000 - 892_500) / 9160)
+    assert x["max pipe"] == pytest.approx((892_500 - 633_200) / 2168)
+    assert alt.loc["max pipe", "cost"] == pytest.approx(892_500.0)

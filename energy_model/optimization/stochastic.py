@@ -63,9 +63,9 @@ def link_candidates(cands: pd.DataFrame):
         p_nom = m["Link-p_nom"]
         for cand, rows in cands.groupby("candidate"):
             master = rows[rows.master].iloc[0]
-            frac_m = (p_nom.sel(name=master.link) - master.base_mw) / master.increment_mw
+            frac_m = (p_nom.sel(name=master.link, drop=True) - master.base_mw) / master.increment_mw
             for r in rows[~rows.master].itertuples():
-                m.add_constraints((p_nom.sel(name=r.link) - r.base_mw) / r.increment_mw
+                m.add_constraints((p_nom.sel(name=r.link, drop=True) - r.base_mw) / r.increment_mw
                                   - frac_m == 0.0, name=f"candidate-{cand}-{r.link}")
 
     return add
@@ -127,9 +127,10 @@ def built_fractions(n: pypsa.Network, cands: pd.DataFrame) -> pd.Series:
 def scenario_opex(n: pypsa.Network) -> pd.Series:
     """Return each scenario's operating cost of a solved network [EUR, objective-weighted].
 
-    ``n.statistics.opex()`` (per scenario, not probability-weighted).
+    ``n.statistics.opex(nice_names=False)`` (per scenario, not probability-weighted); with
+    nice names PyPSA 1.4 fills missing carrier names with an array (a pandas 3 warning).
     """
-    opex = n.statistics.opex()
+    opex = n.statistics.opex(nice_names=False)  # nice names: pandas-3 warning in PyPSA 1.4
     if not n.has_scenarios:
         return pd.Series({"": float(opex.sum())})
     return opex.groupby(level="scenario").sum().astype(float)
@@ -223,6 +224,18 @@ def value_of_information(nets: Mapping[str, pypsa.Network], weights: Mapping[str
             "ws_fractions": pd.DataFrame({s: r["fractions"] for s, r in ws_parts.items()})}
 
 
+def existing_capex(cands: pd.DataFrame) -> float:
+    """Return the capex the objective charges for the candidates' existing capacity [EUR/yr].
+
+    A candidate's master Link costs ``A_o / increment`` per MW of its whole ``p_nom``, the
+    ``base_mw`` it has without the option included; solved with
+    ``include_objective_constant=False``, PyPSA's objective therefore exceeds the expected cost
+    by ``Σ_o base_o · A_o / increment_o``, a constant of every portfolio.
+    """
+    m = cands[cands.master]
+    return float((m.base_mw * m.annual_cost_eur / m.increment_mw).sum())
+
+
 def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
                          slack: float = 0.05, directions: pd.DataFrame | None = None,
                          solver_options: dict | None = None,
@@ -236,7 +249,8 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
     optimum : float
         Its optimal PyPSA objective [EUR] (``solve_portfolio(...)["objective"]``).
     slack : float
-        Cost slack [-]: every alternative costs at most ``(1 + slack) × optimum``.
+        Cost slack [-]: every alternative's expected cost is at most ``1 + slack`` times the
+        optimum's (the objective less :func:`existing_capex`, which the slack must not scale).
     directions : pandas.DataFrame, optional
         Extra directions (columns = candidates) to maximise ``Σ d_o · fraction_o`` in; each
         candidate is always minimised and maximised alone.
@@ -248,13 +262,15 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
     -------
     pandas.DataFrame
         Index ``direction`` (``min <c>``, ``max <c>``, ``dir <i>``), columns the candidates,
-        values the built fractions [-], plus ``cost`` (the alternative's objective) [EUR].
+        values the built fractions [-], plus ``cost`` (the alternative's expected cost, the
+        objective less :func:`existing_capex`) [EUR].
     """
     names = sorted(cands.candidate.unique())
     dirs = {}
     rows = {}
+    fixed = existing_capex(cands)
     if optimal is not None:
-        rows["optimum"] = {**optimal.to_dict(), "cost": optimum}
+        rows["optimum"] = {**optimal.to_dict(), "cost": optimum - fixed}
     for c in names:
         at = None if optimal is None else float(optimal.get(c, np.nan))
         if at is None or at > 1e-9:
@@ -271,10 +287,12 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
         link_candidates(cands)(m, m.snapshots)
         expr = model.objective.expression if hasattr(model.objective, "expression") \
             else model.objective
-        model.add_constraints(expr <= (1.0 + slack) * optimum, name="mga-budget")
+        model.add_constraints(expr <= fixed + (1.0 + slack) * (optimum - fixed),
+                              name="mga-budget")
         p_nom = model["Link-p_nom"]
         target = sum(float(w) / masters.at[c, "increment_mw"]
-                     * p_nom.sel(name=masters.at[c, "link"]) for c, w in d.items() if w != 0.0)
+                     * p_nom.sel(name=masters.at[c, "link"], drop=True)
+                     for c, w in d.items() if w != 0.0)
         model.objective = -1.0 * target
         status, cond = m.optimize.solve_model(solver_name="highs",
                                               solver_options={**SOLVER_OPTIONS,
@@ -284,7 +302,7 @@ def explore_near_optimal(n: pypsa.Network, cands: pd.DataFrame, optimum: float,
             logger.warning("MGA direction %s: %s / %s", label, status, cond)
             continue
         frac = built_fractions(m, cands)
-        rows[label] = {**frac.to_dict(), "cost": float(expr.solution.sum()) if hasattr(
+        rows[label] = {**frac.to_dict(), "cost": float(expr.solution.sum()) - fixed if hasattr(
             expr, "solution") else np.nan}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("direction")
 

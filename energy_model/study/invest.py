@@ -41,15 +41,15 @@ weights ``w_s = p_e r_c / K`` and every snapshot's objective weighting multiplie
 worst ``1 − α`` of window costs, *given a design window occurs*, times ``K``
 (:func:`energy_model.optimization.stochastic.cvar`); the tables divide it by ``K``.
 
-Size and time (measured 2026-12-07 on the shared 2-core machine, load average ~11, PyPSA 1.4,
-HiGHS dual simplex): the stochastic LP of ``examples/invest.yaml`` (8 events x 2 windows = 16
-scenarios x 14 daily snapshots x 9 candidates) has 49,755 variables and 114,962 rows and solves in
-6.9 s CPU (56 s wall under that load); with 2 / 4 / 8 scenarios 3.0 / 3.6 / 4.2 s CPU, with 3
-candidates instead of 9 6.6 s: the time grows with scenarios x snapshots (the second stage)
-above a ~2.5 s fixed cost, hardly with the candidates. The whole study is ~54 such solves (risk
-curve 4, EV/EEV 2, wait-and-see 16 smaller ones, regret 7, each candidate alone 9, MGA ~16,
-whose budget row makes them the slowest): ``energy-model invest examples/invest.yaml`` took
-8 min 13 s wall, 4 min 29 s CPU (load average 4-9 on the 2 cores).
+Size and time (measured 2026-12-07 on the shared 2-core machine, PyPSA 1.4, HiGHS dual
+simplex): the stochastic LP of ``examples/invest.yaml`` (8 events x 2 windows = 16 scenarios x
+14 daily snapshots x 10 candidates) has 50,432 variables and 116,470 rows and solves in 8.7 s
+wall; earlier measurements (9 candidates) gave 3.0 / 3.6 / 4.2 s CPU with 2 / 4 / 8 scenarios and
+6.6 s with 3 candidates instead of 9: the time grows with scenarios x snapshots (the second
+stage) above a ~2.5 s fixed cost, hardly with the candidates. The whole study is ~55 such solves
+(risk curve 4, EV/EEV 2, wait-and-see 16 smaller ones, regret 9, each candidate alone 10, MGA
+~17, whose budget row makes them the slowest): ``energy-model invest examples/invest.yaml`` took
+5 min 24 s wall, 5 min 12 s CPU (load average 1.6-4.9 on the 2 cores).
 
 Not modelled (said in ``summary.json``): options needing the electricity layer (the design windows
 fix gas plants to their average-year dispatch, so a cable cannot change gas use there); discrete
@@ -148,26 +148,46 @@ def build_invest_problem(study: InvestStudy, data: Inputs) -> dict:
             "events": events, "network": stack_scenarios(nets, weights)}
 
 
+OPTION_ALIASES: dict[str, dict[str, float]] = {
+    "tcp-full": {"tcp-extendable": 1.0},
+    "tcp-10": {"tcp-extendable": 1.0 / 3.0, "sgc-expansion": 1.0},
+    "tcp-20": {"tcp-extendable": 2.0 / 3.0, "sgc-expansion": 1.0},
+    "tcp-30": {"tcp-extendable": 1.0, "sgc-expansion": 1.0},
+}
+"""Whole-project options of ``option_assets.csv`` as candidate fractions [-]: ``tcp-N`` is the
+30 bcm/yr Trans-Caspian line built at N bcm/yr plus the ``sgc-expansion`` rows; ``tcp-20`` and
+``tcp-30`` also loop SCP by +10 / +20 bcm/yr, which no candidate holds (said in the notes)."""
+
+_ALIAS_LEFT_OUT = {"tcp-20": "SCP looping +10 bcm/yr", "tcp-30": "SCP looping +20 bcm/yr"}
+
+
 def option_sets(path: str | Path | None, cands: pd.DataFrame) -> tuple[dict, list[str]]:
     """Return the hand-made option sets of a study file as candidate fractions, and notes.
 
-    An option that is the full size of a candidate's asset counts as that candidate at 1
-    (``tcp-full`` is ``tcp-extendable`` built fully); any other non-candidate is left out.
+    An option that is a candidate counts at 1; a whole-project option of
+    :data:`OPTION_ALIASES` counts as its candidate fractions (each candidate's cost is then
+    its linear share of the candidate's capex, not the option's own capex); any other
+    non-candidate is left out, with a note.
     """
     if not path:
         return {}, []
     sets = yaml.safe_load(Path(path).read_text()).get("options", {})
-    alias = {"tcp-full": "tcp-extendable"}
     names = set(cands.candidate)
     out, notes = {}, []
     for label, opts in sets.items():
-        f = {}
+        f: dict[str, float] = {}
         for o in opts:
-            c = o if o in names else alias.get(o)
-            if c in names:
-                f[c] = 1.0
-            else:
-                notes.append(f"{label}: {o} is not a candidate of this study; counted as nothing")
+            parts = {o: 1.0} if o in names else OPTION_ALIASES.get(o, {})
+            missing = sorted(set(parts) - names)
+            if not parts or missing:
+                notes.append(f"{label}: {o} is not a candidate of this study"
+                             + (f" (needs {missing})" if missing else "") + "; counted as nothing")
+                continue
+            for c, x in parts.items():
+                f[c] = min(1.0, f.get(c, 0.0) + x)
+            if o in _ALIAS_LEFT_OUT:
+                notes.append(f"{label}: {o} counted as {parts}; its {_ALIAS_LEFT_OUT[o]} is "
+                             "not a candidate and left out")
         out[label] = pd.Series(f, dtype=float)
     return out, notes
 
@@ -276,7 +296,8 @@ def run_invest(study: InvestStudy, out: str | Path, inputs: str | Path = "inputs
     tables = {
         "portfolio.csv": _portfolio(cands, sp["fractions"], voi["ev_fractions"]),
         "disrupted_demand.csv": disrupted_by_recipient(sp["network"], recipients, scale)
-        .join(disrupted_by_recipient(ref["network"], recipients, scale), rsuffix="_reference"),
+        .join(disrupted_by_recipient(ref["network"], recipients, scale),
+              suffixes=("", "_reference")),
         "scenario_costs.csv": _scenario_costs(prob, sp, ref),
         "risk_curve.csv": pd.DataFrame(curve),
         "value_of_information.csv": pd.Series({k: voi[k] / 1e6 for k in
