@@ -118,3 +118,28 @@ def test_region_sanity_russian_share_and_flexibility_under_russia_cut():
     rf_cut = remaining_flexibility(cut, countries)
     assert (rf_cut <= rf_base + 1e-9).all()
     assert rf_cut.min() < 1.0  # losing Russia costs somebody flexibility
+
+
+def test_shared_resolver_sweeps_equal_their_own():
+    """Remaining flexibility and supply-source dependence on one shared Resolver (as the
+    indicators sweep runs them) equal each on a Resolver of its own; the shared Resolver's
+    ``reset(restart=True)`` puts the case and HiGHS's start back."""
+    from energy_model.analysis.indicators import supply_sources
+    from energy_model.optimization.resolve import Resolver
+    from energy_model.scenarios.curtailment import suspend_contracts
+    from energy_model.study.experiments import remaining_flexibility, supply_source_dependence
+
+    data = load_inputs(TINY)
+
+    def build():
+        return build_network(2030, inputs=data)
+
+    sources = supply_sources(data)
+    n = build()
+    suspend_contracts(n)
+    shared = Resolver(n)
+    rf = remaining_flexibility(build, resolver=shared)
+    ssd = supply_source_dependence(build, sources, resolver=shared)
+    pd.testing.assert_series_equal(rf, remaining_flexibility(build))
+    pd.testing.assert_frame_equal(ssd, supply_source_dependence(build, sources))
+    assert shared.rebuilds == 0

@@ -146,7 +146,9 @@ class Resolver:
                                            options=self.options, track_updates=True)
         self._seen = _capture_inputs(n)
         self._original = self._seen
+        self._restart = False
         self._run(warm=True, assign=True, first=True)
+        self._basis0 = self.solver.solver_model.getBasis()
         self.solves = 1
 
     # -- the linopy model ---------------------------------------------------------------------
@@ -236,8 +238,9 @@ class Resolver:
             if not has_row and np.isfinite(e_sum.at[name, attr]):
                 return False
         # every change has a path: write them
-        for comp, names in bounds.items():
-            self._write_bounds(comp, list(names))
+        for comp, names in bounds.items():  # in the component's order (PyPSA's inds rule)
+            index = getattr(n, comp.lower() + "s").index
+            self._write_bounds(comp, list(index[index.isin(list(names))]))
         if loads:
             self._write_loads()
         if costs:
@@ -325,12 +328,20 @@ class Resolver:
         self._terms = terms
 
     # -- solving ----------------------------------------------------------------------------
-    def reset(self) -> None:
+    def reset(self, restart: bool = False) -> None:
         """Put the network's inputs back to what they were when the Resolver was built.
 
         Every input :meth:`solve` compares (static columns, input time series, snapshot
         weightings) that changed since is restored; components added since are removed. The
         next :meth:`solve` then solves the original case again (in place when it can).
+
+        Parameters
+        ----------
+        restart : bool
+            The next warm :meth:`solve` also starts from the basis of the first solve (what
+            the first re-solve of a fresh Resolver of the same case starts from), not from the
+            last one: a sweep that follows another on the same Resolver then takes the path
+            it would take on its own Resolver.
 
         Raises
         ------
@@ -338,6 +349,7 @@ class Resolver:
             When a component of the original network was removed (build a fresh network).
         """
         _restore_inputs(self.n, self._original)
+        self._restart = restart
 
     def solve(self, warm: bool = True, assign: bool | str = True) -> float:
         """Apply the network's changes, re-solve, write the results back; return the objective.
@@ -371,6 +383,9 @@ class Resolver:
         h = self.solver.solver_model
         if not warm:
             h.clearSolver()
+        elif self._restart:
+            h.setBasis(self._basis0)
+        self._restart = False
         with _stdout_to_stderr():
             result = self.solver.solve()
         if not first:

@@ -61,7 +61,8 @@ REFERENCE_NETWORK = "network.nc"
 
 
 def remaining_flexibility(build, countries: list[str] | None = None,
-                          warm: bool | None = None) -> pd.Series:
+                          warm: bool | None = None, reference: pypsa.Network | None = None,
+                          resolver=None) -> pd.Series:
     """Return ENTSOG's remaining flexibility per country [-].
 
     For each country Z (separately): add 100 % of Z's gas demand, re-solve, and take
@@ -84,6 +85,14 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         Start each step from the last basis; default: as measured per case type
         (:func:`energy_model.optimization.resolve.prefer_warm`: warm on the year, cold on the
         short climatic cases).
+    reference : pypsa.Network, optional
+        ``build()`` already solved (contracts in force), when the caller has it: the reference
+        is then not solved again.
+    resolver : Resolver, optional
+        A :class:`~energy_model.optimization.resolve.Resolver` of ``build()`` with its contracts
+        suspended, shared with another sweep (:func:`tabulate_year_indicators`): the steps
+        re-solve it from :meth:`~energy_model.optimization.resolve.Resolver.reset` with
+        ``restart=True``, so they take the path of a Resolver of their own.
 
     Returns
     -------
@@ -92,13 +101,21 @@ def remaining_flexibility(build, countries: list[str] | None = None,
     """
     from energy_model.optimization.resolve import Resolver, prefer_warm
 
-    n = build()
-    caps = n.generators[["e_sum_min", "e_sum_max"]].copy()
-    suspend_contracts(n)
-    r = Resolver(n)
-    warm = prefer_warm(n) if warm is None else warm
-    if n.generators[["e_sum_min", "e_sum_max"]].equals(caps):
+    if resolver is None:
+        n = build()
+        caps = n.generators[["e_sum_min", "e_sum_max"]].copy()
+        suspend_contracts(n)
+        r = Resolver(n)
+        contracts = not n.generators[["e_sum_min", "e_sum_max"]].equals(caps)
+    else:
+        r = resolver
+        r.reset(restart=True)
+        contracts = bool((r.n.generators.carrier == "contract").any())
+    warm = prefer_warm(r.n) if warm is None else warm
+    if not contracts:
         base = r.n  # no contract in force: the reference is the same case
+    elif reference is not None:
+        base = reference
     else:
         base = solver.solve(build())
     base_uns = unserved_by_country(base)
@@ -120,7 +137,7 @@ def remaining_flexibility(build, countries: list[str] | None = None,
     return pd.Series(out, name="remaining_flexibility")
 
 
-def supply_source_dependence(build, sources: list[str]) -> pd.DataFrame:
+def supply_source_dependence(build, sources: list[str], resolver=None) -> pd.DataFrame:
     """Return ENTSOG's supply-source dependence: disrupted over total demand per country [-].
 
     For each source S: all supply of origin S is switched off (contracts suspended), the year is
@@ -135,6 +152,10 @@ def supply_source_dependence(build, sources: list[str]) -> pd.DataFrame:
     sources : list of str
         Supply origins to switch off one at a time (see
         :func:`energy_model.analysis.indicators.supply_sources`).
+    resolver : Resolver, optional
+        A :class:`~energy_model.optimization.resolve.Resolver` of ``build()`` with its contracts
+        suspended, shared with another sweep (``build`` is then not called); the first source
+        re-solves from the Resolver's first basis (``reset(restart=True)``).
 
     Returns
     -------
@@ -143,13 +164,16 @@ def supply_source_dependence(build, sources: list[str]) -> pd.DataFrame:
     """
     from energy_model.optimization.resolve import Resolver
 
-    n = build()
-    suspend_contracts(n)
-    r = Resolver(n)
+    if resolver is None:
+        n = build()
+        suspend_contracts(n)
+        r = Resolver(n)
+    else:
+        r = resolver
     demand = demand_by_country(r.n)
     cols = {}
-    for source in sources:
-        r.reset()
+    for i, source in enumerate(sources):
+        r.reset(restart=resolver is not None and i == 0)
         g = r.n.generators
         g.loc[(g.carrier == "gas supply") & (g.origin == source), "p_nom"] = 0.0
         r.solve(warm=True, assign="generators")  # unserved gas is all SSD needs
@@ -166,6 +190,12 @@ def tabulate_year_indicators(year: int, data: Inputs,
     remaining flexibility per country and the supply-source dependence on each source of
     :func:`energy_model.analysis.indicators.supply_sources`.
 
+    The year is built twice and solved from scratch twice: once as it is (the indicators, and
+    the reference of remaining flexibility) and once with its contracts suspended, as one
+    :class:`~energy_model.optimization.resolve.Resolver` that both re-solving sweeps share;
+    each sweep starts from the Resolver's first basis, so the numbers equal those of a
+    Resolver per sweep.
+
     Parameters
     ----------
     year : int
@@ -173,8 +203,8 @@ def tabulate_year_indicators(year: int, data: Inputs,
     data : Inputs
         Loaded inputs.
     on_build : callable, optional
-        Called with no argument each time a network is built (for a progress bar): once for
-        the indicators, then by the re-solving experiments.
+        Called with no argument each time a network is built (for a progress bar): twice,
+        the year as it is, then the Resolver the re-solving experiments share.
     """
     from energy_model.analysis.indicators import compute_indicators
 
@@ -183,9 +213,16 @@ def tabulate_year_indicators(year: int, data: Inputs,
             on_build()
         return build.build_network(year, inputs=data)
 
-    table = compute_indicators(solver.solve(build_year()), data)
-    rf = remaining_flexibility(build_year)
-    ssd = supply_source_dependence(build_year, supply_sources(data)).stack().reset_index()
+    from energy_model.optimization.resolve import Resolver
+
+    reference = solver.solve(build_year())
+    table = compute_indicators(reference, data)
+    n = build_year()
+    suspend_contracts(n)
+    shared = Resolver(n)
+    rf = remaining_flexibility(build_year, reference=reference, resolver=shared)
+    ssd = supply_source_dependence(build_year, supply_sources(data), resolver=shared)
+    ssd = ssd.stack().reset_index()
     ssd.columns = ["country", "source", "value"]
     extra = [pd.DataFrame({"country": rf.index, "indicator": "remaining_flexibility",
                            "value": rf.to_numpy(), "unit": "fraction"}),
