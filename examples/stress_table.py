@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 
 import pandas as pd
 
 import energy_model as em
-from energy_model.study.runner import run_case
+from energy_model.study.case import run_case
+from energy_model.study.schema import Case, Settings
+from energy_model.study.spec import case_spec
 
 STRESSES = ("russia-cut", "tanap-outage", "russia-cut-lng-tight")
 CLIMATES = ("peak-day", "two-week")
@@ -30,10 +31,11 @@ def tabulate_stresses(year: int, options: list[str], inputs: str = "inputs") -> 
     columns = {}
     for climate in CLIMATES:
         for stress in STRESSES:
-            spec = {"inputs": str(Path(inputs).resolve()), "inputs_hash": None, "year": year,
-                    "options": options, "climate": climate, "stress": stress, "power": False,
-                    "resolution": "daily", "solver": {}, "curtailment": "cooperative",
-                    "isolated": False, "remaining_flexibility": True}
+            settings = Settings(year=year, power=False, resolution="daily", solver={},
+                                curtailment="cooperative", isolated=False,
+                                isolated_average=False, remaining_flexibility=True)
+            spec = case_spec(Case("options", tuple(options), stress, climate), settings,
+                             inputs, None)
             out = run_case(spec)
             demand = pd.Series(out["gas_demand_bcm"])
             unserved = pd.Series(out["unserved_gas_bcm"]).reindex(demand.index).fillna(0.0)
