@@ -7,6 +7,7 @@ missing; :func:`make_figures` collects the figures that can be drawn and logs th
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -112,6 +113,10 @@ def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Fi
     (ENTSOG-style bands of the curtailment rate), so a small country that loses a third of its
     gas shows as such however small its volume is beside the others'.
     """
+    scope = "all countries"
+    if ds.attrs.get("recipients"):  # the study's question is about the recipients
+        codes = [c for c in json.loads(ds.attrs["recipients"]) if c in ds.country.values]
+        ds, scope = ds.sel(country=codes), f"the {len(codes)} recipients of Azerbaijani gas"
     uns = ds.unserved_gas.fillna(0.0).sum("country")
     own = ds.unserved_gas.fillna(0.0) / ds.gas_demand.where(ds.gas_demand > 0)
     share = own.max("country").fillna(0.0)
@@ -132,7 +137,8 @@ def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Fi
         for i in range(s.shape[0]):
             for j in range(s.shape[1]):
                 v = float(u[i, j])
-                text = "failed" if status[i, j] != "ok" else ("0" if v < 5e-4 else f"{v:.2g}")
+                text = "failed" if status[i, j] != "ok" else (
+                    "0" if v <= 0 else "<0.001" if v < 5e-4 else f"{v:.2g}")
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="white" if s.values[i, j] > 0.05 else "black")
         ax.set_xticks(range(s.shape[1]), s.stress.values, rotation=30, ha="right", fontsize=8)
@@ -144,7 +150,7 @@ def plot_disruption_heatmap(ds: xr.Dataset, study_dir: Path | None = None) -> Fi
                title="largest share of a\ncountry's own\ndemand disrupted", title_fontsize=8)
     window = "bcm over each case's window: a year, 1 day or 14 days" if climates != [None] \
         else "bcm/yr"
-    fig.suptitle(f"Disrupted gas demand per option and stress case [{window}; all countries]",
+    fig.suptitle(f"Disrupted gas demand per option and stress case [{window}; {scope}]",
                  fontsize=11)
     return fig
 
