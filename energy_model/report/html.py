@@ -46,7 +46,9 @@ METHOD = (
     "outages), with cooperative curtailment (equal curtailment rates where the network allows) "
     "and ENTSOG's uncooperative variant (a country exports only once its own demand is "
     "served); gas is traced to its origin by proportional sharing of the solved flows. Options "
-    "are ranked by their disrupted demand in the design cases, ties broken by cost.")
+    "are ranked by their disrupted demand in the design cases, then by the margin the "
+    "recipients keep (the disruption each can absorb before its first curtailment), ties broken "
+    "by cost.")
 
 
 def figure_png(fig: Figure) -> bytes:
