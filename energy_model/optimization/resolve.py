@@ -209,6 +209,8 @@ class Resolver:
             if not isinstance(key, tuple) or len(key) != 3:
                 return False
             comp, attr, _ = key
+            if names is None:  # the component's names changed: no number-for-number update
+                return False
             if comp == "Load" and attr == "p_set":
                 loads = True
             elif comp in _COSTS and attr == _COSTS[comp]:
