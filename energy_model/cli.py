@@ -300,15 +300,19 @@ def _build(args: argparse.Namespace) -> int:
 
 # --- run -----------------------------------------------------------------------------------
 
-def _add_run(p: argparse.ArgumentParser) -> None:
-    p.add_argument("study", help="study file (YAML)")
-    p.add_argument("--out", required=True, help="output directory")
+def _pool_args(p: argparse.ArgumentParser) -> None:
+    """Add ``--inputs``, ``--workers``, ``--scheduler`` and ``--force`` (run, screen)."""
     _inputs_arg(p)
     p.add_argument("--workers", type=_positive_int, default=None,
                    help="local worker processes (default: number of CPUs)")
     p.add_argument("--scheduler", default=None,
                    help="Dask distributed scheduler address (tcp://host:port)")
     _force_arg(p)
+
+def _add_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("study", help="study file (YAML)")
+    p.add_argument("--out", required=True, help="output directory")
+    _pool_args(p)
     p.add_argument("--check", metavar="BASELINE_DIR", default=None,
                    help="compare the results with a stored run (its results.nc) within the "
                         "tolerances of energy_model.study.check; exit 1 listing any difference")
@@ -380,12 +384,7 @@ def _invest(args: argparse.Namespace) -> int:
 def _add_screen(p: argparse.ArgumentParser) -> None:
     p.add_argument("study", help="study file (YAML): its year and option sets are screened")
     p.add_argument("--out", required=True, help="output directory")
-    _inputs_arg(p)
-    p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: number of CPUs)")
-    p.add_argument("--scheduler", default=None,
-                   help="Dask distributed scheduler address (tcp://host:port)")
-    _force_arg(p)
+    _pool_args(p)
 
 
 @command("screen", "N-2 screening: every pair of the screened routes and sources (stresses.csv "
