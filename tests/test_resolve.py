@@ -339,3 +339,44 @@ def test_uncooperative_big_m_follow_the_capacities_in_place(tiny):
     want = cold(tiny, change)
     assert got == pytest.approx(want, rel=1e-9)
     assert unserved_by_country(r.n).sum() > 1e-3  # the rows bind
+
+
+@pytest.mark.parametrize("attr", ["p_max_pu", "p_nom"])
+def test_storage_outage_on_a_design_case_equals_a_cold_rebuild(tiny, attr):
+    # a storage site's withdrawal switched off (p_max_pu 0, as the storage-outage stresses do)
+    # is a bound: in place, although the link is in the fill-level withdrawal curve; its
+    # capacity (the curve's coefficient) changed rebuilds the model, with the same answer
+    from conftest import append_rows
+
+    from energy_model.data.loading import load_inputs
+    from energy_model.scenarios.climates import make_climate_case, reference_state
+    from energy_model.scenarios.curtailment import apply_uncooperative_curtailment
+
+    append_rows(tiny, "storage.csv", [dict(
+        name="S1", region="TR", working_gas="0.1", working_gas_unit="bcm", injection="1",
+        injection_unit="mcm/d", withdrawal="3", withdrawal_unit="mcm/d", start_year="2000",
+        status="operating", source_id="T-1", estimate="false")])
+    data = load_inputs(tiny)
+    ref = reference_state(solve(build_network(YEAR, inputs=data)), "peak-day")
+
+    def outage(n):
+        n.links.loc["S1 withdrawal", attr] = 0.0 if attr == "p_max_pu" else 1.0
+
+    for rule in (apply_cooperative_curtailment, apply_uncooperative_curtailment):
+        def build(rule=rule):
+            n = build_network(YEAR, inputs=data)
+            make_climate_case(n, "peak-day", data, ref)
+            rule(n)
+            return n
+
+        r = Resolver(build())
+        assert "S1 withdrawal" in r.n.meta["withdrawal_curve"]
+        base, model = r.objective, r.model
+        outage(r.n)
+        got = r.solve(assign="generators")
+        want = build()
+        outage(want)
+        assert got == pytest.approx(solve(want).objective, rel=1e-9)
+        assert got > base + 1.0  # the site's gas is missed
+        # the bound is written into the kept linopy model; the coefficient rebuilds it
+        assert (r.model is model) == (attr == "p_max_pu")

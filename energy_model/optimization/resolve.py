@@ -203,6 +203,7 @@ class Resolver:
         """
         n, m = self.n, self.model
         bounds: dict[str, set] = {}
+        capacities: set = set()  # names whose p_nom / e_nom changed
         costs = loads = False
         sums: set = set()
         for key, names in changed.items():
@@ -217,6 +218,8 @@ class Resolver:
                 costs = True
             elif comp in _BOUND_ATTRS and attr in _BOUND_ATTRS[comp]:
                 bounds.setdefault(comp, set()).update(names)
+                if attr == NOMINAL[comp]:
+                    capacities.update(names)
             elif comp in _EXPANSION_LIMITS and attr in _EXPANSION_LIMITS[comp]:
                 if not names <= set(self._lean[comp]):
                     return False
@@ -228,8 +231,8 @@ class Resolver:
         for comp, names in bounds.items():
             if not names <= set(self._lean[comp]):
                 return False
-            if names & (set(curve) | set(curve.values())):
-                return False  # the curve's coefficients are capacities
+        if capacities & (set(curve) | set(curve.values())):
+            return False  # the curve's coefficients are capacities (its rows: p_nom, e_nom)
         terms = _big_m_terms(n) if self._terms is not None and bounds else self._terms
         if terms is not None and not _same_big_m_rows(self._terms, terms):
             return False

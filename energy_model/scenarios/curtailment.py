@@ -52,12 +52,16 @@ def suspend_contracts(n: pypsa.Network) -> None:
 def refresh_unserved(n: pypsa.Network) -> None:
     """Re-size the unserved-gas Generators to the (possibly stressed) gas demand."""
     uns = n.generators.index[n.generators.carrier == "unserved gas"]
-    slices = n.generators.loc[uns, "bus"].value_counts()
-    for g in uns:
-        bus = n.generators.at[g, "bus"]
-        p = n.loads_t.p_set[f"{bus} gas demand"]
-        n.generators.loc[g, "p_nom"] = max(float(p.max()), 1e-6) / slices[bus]
-        n.generators_t.p_max_pu[g] = p / p.max() if p.max() > 0 else 0.0
+    if uns.empty:
+        return
+    bus = n.generators.loc[uns, "bus"]
+    slices = bus.map(bus.value_counts()).to_numpy(dtype=float)
+    p = n.loads_t.p_set[(bus + " gas demand").to_list()].to_numpy(dtype=float)
+    peak = p.max(axis=0)
+    n.generators.loc[uns, "p_nom"] = np.maximum(peak, 1e-6) / slices
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pu = np.where(peak > 0, p / np.where(peak > 0, peak, 1.0), 0.0)
+    n.generators_t.p_max_pu[list(uns)] = pd.DataFrame(pu, index=n.snapshots, columns=uns)
 
 
 def apply_cooperative_curtailment(n: pypsa.Network, tranches: int | None = None,
