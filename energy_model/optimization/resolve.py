@@ -265,13 +265,15 @@ class Resolver:
     def _write_bounds(self, comp: str, names: list[str]) -> None:
         """Set the dispatch bounds of fixed-capacity ``names`` to the network's limits."""
         var = self.model.variables[f"{comp}-{DISPATCH[comp]}"]
-        lower, upper = _limits(self.n, comp, pd.Index(names))
-        lo, up = var.lower.copy(), var.upper.copy()
-        dims = lo.sel(name=names).dims
-        order = (1, 0) if dims[0] == "name" else (0, 1)
-        lo.loc[{"name": names}] = lower.transpose(order)
-        up.loc[{"name": names}] = upper.transpose(order)
-        var.update(lower=lo, upper=up)
+        lower, upper = _limits(self.n, comp, pd.Index(names))  # snapshot x name
+        cols = var.indexes["name"].get_indexer(names)
+        by_name = var.lower.dims.index("name") == 0
+        lo, up = var.lower.to_numpy().copy(), var.upper.to_numpy().copy()
+        if by_name:
+            lo[cols, :], up[cols, :] = lower.T, upper.T
+        else:
+            lo[:, cols], up[:, cols] = lower, upper
+        var.update(lower=var.lower.copy(data=lo), upper=var.upper.copy(data=up))
 
     def _write_loads(self) -> None:
         """Move the nodal-balance right-hand sides by the change of load [MW]; size the bands."""
@@ -573,12 +575,23 @@ def _limits(n: pypsa.Network, comp: str, names: pd.Index) -> tuple[np.ndarray, n
     """
     attr = DISPATCH[comp]
     nom = getattr(n, comp.lower() + "s").loc[names, NOMINAL[comp]].to_numpy(dtype=float)
-    inds = getattr(n, comp.lower() + "s").index.intersection(pd.Index(names))  # PyPSA's order
-    lo_pu = n.get_switchable_as_dense(comp, f"{attr}_min_pu", inds=inds)[names]
-    up_pu = n.get_switchable_as_dense(comp, f"{attr}_max_pu", inds=inds)[names]
-    lo_pu, up_pu = lo_pu.to_numpy(dtype=float), up_pu.to_numpy(dtype=float)
+    lo_pu = _per_unit(n, comp, f"{attr}_min_pu", names)
+    up_pu = _per_unit(n, comp, f"{attr}_max_pu", names)
     inf = np.isinf(nom)
     with np.errstate(invalid="ignore"):
         lower = np.where(inf & (lo_pu == 0), 0.0, lo_pu * nom)
         upper = np.where(inf & (up_pu == 0), 0.0, up_pu * nom)
     return lower, upper
+
+
+def _per_unit(n: pypsa.Network, comp: str, attr: str, names: pd.Index) -> np.ndarray:
+    """Return a per-unit limit of ``names``, snapshot x name: the time series where an asset
+    has one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
+    static = getattr(n, comp.lower() + "s").loc[names, attr].to_numpy(dtype=float)
+    out = np.repeat(static[None, :], len(n.snapshots), axis=0)
+    dynamic = getattr(n, comp.lower() + "s_t").get(attr)
+    if dynamic is not None and not dynamic.empty:
+        where = names.get_indexer(dynamic.columns.intersection(names))
+        if where.size:
+            out[:, where] = dynamic[names[where]].reindex(n.snapshots).to_numpy(dtype=float)
+    return out

@@ -127,16 +127,18 @@ def uncooperative_terms(n: pypsa.Network) -> pd.DataFrame:
     from_grid = n.buses.node_kind.reindex(n.links.loc[cross, "bus0"]).to_numpy() == "grid"
     cross = cross[from_grid]
     c0 = n.buses.country.reindex(n.links.loc[cross, "bus0"]).to_numpy()
-    gen_cap = g.loc[uns, "p_nom"].groupby(country_of).sum()
-    link_cap = n.links.loc[cross, "p_nom"].clip(upper=1e7).groupby(c0).sum()
-    gens = pd.Series(list(uns), index=country_of).groupby(level=0).agg(list)
-    links = pd.Series(list(cross), index=c0).groupby(level=0).agg(list)
-    countries = [c for c in sorted(gens.index) if gen_cap[c] > 0 and c in links.index]
-    return pd.DataFrame({"cap": gen_cap.reindex(countries).astype(float),
-                         "big": link_cap.reindex(countries).astype(float),
-                         "unserved": gens.reindex(countries),
-                         "exports": links.reindex(countries)},
-                        index=pd.Index(countries, name="country"))
+    gen_cap = g.loc[uns, "p_nom"].to_numpy(dtype=float)
+    link_cap = n.links.loc[cross, "p_nom"].clip(upper=1e7).to_numpy(dtype=float)
+    rows = []
+    for c in sorted(set(country_of)):
+        mine, exports = country_of == c, c0 == c
+        cap = float(gen_cap[mine].sum())
+        if cap <= 0 or not exports.any():
+            continue
+        rows.append({"country": c, "cap": cap, "big": float(link_cap[exports].sum()),
+                     "unserved": list(uns[mine]), "exports": list(cross[exports])})
+    return pd.DataFrame(rows, columns=["country", "cap", "big", "unserved", "exports"]) \
+        .set_index("country")
 
 
 def _add_uncooperative(n: pypsa.Network, snapshots: pd.Index) -> None:
