@@ -380,3 +380,19 @@ def test_storage_outage_on_a_design_case_equals_a_cold_rebuild(tiny, attr):
         assert got > base + 1.0  # the site's gas is missed
         # the bound is written into the kept linopy model; the coefficient rebuilds it
         assert (r.model is model) == (attr == "p_max_pu")
+
+
+def test_rebase_makes_the_last_solved_case_the_one_reset_returns_to(tiny):
+    from energy_model.errors import UsageError
+
+    r = Resolver(build_network(YEAR, inputs=tiny))
+    p3_half(r.n)
+    r.solve()
+    r.rebase()
+    double_tr_demand(r.n)
+    with pytest.raises(UsageError, match="solve first"):
+        r.rebase()  # a change not yet solved
+    r.solve()
+    r.reset(restart=True)
+    assert r.solve() == pytest.approx(cold(tiny, p3_half), rel=1e-9)
+    assert r.n.links.loc["P3", "p_nom"] == 300.0

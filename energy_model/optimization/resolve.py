@@ -358,6 +358,24 @@ class Resolver:
         _restore_inputs(self.n, self._original)
         self._restart = restart
 
+    def rebase(self) -> None:
+        """Make the case of the last solve the one :meth:`reset` returns to.
+
+        The network's inputs as last solved and HiGHS's basis of that solve become the
+        Resolver's original case and first basis, as if the Resolver had been built on it
+        (a sweep that starts from a changed case, e.g. contracts suspended, then needs no model
+        of its own).
+
+        Raises
+        ------
+        UsageError
+            When the network changed since the last solve (solve it first).
+        """
+        if _changed_inputs(self._seen, _capture_inputs(self.n)):
+            raise UsageError("rebase: the network changed since the last solve; solve first")
+        self._original = self._seen
+        self._basis0 = self.solver.solver_model.getBasis()
+
     def solve(self, warm: bool = True, assign: bool | str = True) -> float:
         """Apply the network's changes, re-solve, write the results back; return the objective.
 

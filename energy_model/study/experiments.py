@@ -62,7 +62,8 @@ REFERENCE_NETWORK = "network.nc"
 
 def remaining_flexibility(build, countries: list[str] | None = None,
                           warm: bool | None = None, reference: pypsa.Network | None = None,
-                          resolver=None) -> pd.Series:
+                          resolver=None, reference_unserved: pd.Series | None = None,
+                          ) -> pd.Series:
     """Return ENTSOG's remaining flexibility per country [-].
 
     For each country Z (separately): add 100 % of Z's gas demand, re-solve, and take
@@ -93,6 +94,9 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         suspended, shared with another sweep (:func:`tabulate_year_indicators`): the steps
         re-solve it from :meth:`~energy_model.optimization.resolve.Resolver.reset` with
         ``restart=True``, so they take the path of a Resolver of their own.
+    reference_unserved : pandas.Series, optional
+        Unserved gas per country of the reference [MWh], when the caller has it instead of
+        the solved reference network (the demand is then read from the Resolver's network).
 
     Returns
     -------
@@ -112,14 +116,17 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         r.reset(restart=True)
         contracts = bool((r.n.generators.carrier == "contract").any())
     warm = prefer_warm(r.n) if warm is None else warm
-    if not contracts:
-        base = r.n  # no contract in force: the reference is the same case
-    elif reference is not None:
-        base = reference
+    if reference_unserved is not None:
+        base_uns, demand = reference_unserved, demand_by_country(r.n)
     else:
-        base = solver.solve(build())
-    base_uns = unserved_by_country(base)
-    demand = demand_by_country(base)
+        if not contracts:
+            base = r.n  # no contract in force: the reference is the same case
+        elif reference is not None:
+            base = reference
+        else:
+            base = solver.solve(build())
+        base_uns = unserved_by_country(base)
+        demand = demand_by_country(base)
     out = {}
     for country in countries or list(demand.index[demand > 0]):
         if base_uns.get(country, 0.0) > 1e-6:
@@ -190,11 +197,11 @@ def tabulate_year_indicators(year: int, data: Inputs,
     remaining flexibility per country and the supply-source dependence on each source of
     :func:`energy_model.analysis.indicators.supply_sources`.
 
-    The year is built twice and solved from scratch twice: once as it is (the indicators, and
-    the reference of remaining flexibility) and once with its contracts suspended, as one
-    :class:`~energy_model.optimization.resolve.Resolver` that both re-solving sweeps share;
-    each sweep starts from the Resolver's first basis, so the numbers equal those of a
-    Resolver per sweep.
+    The year is built once and solved from scratch once, as it is (the indicators, and the
+    reference of remaining flexibility), on a :class:`~energy_model.optimization.resolve.
+    Resolver`; its contracts are then suspended in place and re-solved from that basis
+    (:meth:`~energy_model.optimization.resolve.Resolver.rebase`), and both re-solving sweeps
+    share that model, each from the basis of the suspended case.
 
     Parameters
     ----------
@@ -203,8 +210,8 @@ def tabulate_year_indicators(year: int, data: Inputs,
     data : Inputs
         Loaded inputs.
     on_build : callable, optional
-        Called with no argument each time a network is built (for a progress bar): twice,
-        the year as it is, then the Resolver the re-solving experiments share.
+        Called with no argument each time a model is ready (for a progress bar): twice, the
+        year as it is, then the case the re-solving experiments share.
     """
     from energy_model.analysis.indicators import compute_indicators
 
@@ -215,12 +222,15 @@ def tabulate_year_indicators(year: int, data: Inputs,
 
     from energy_model.optimization.resolve import Resolver
 
-    reference = solver.solve(build_year())
-    table = compute_indicators(reference, data)
-    n = build_year()
-    suspend_contracts(n)
-    shared = Resolver(n)
-    rf = remaining_flexibility(build_year, reference=reference, resolver=shared)
+    shared = Resolver(build_year())
+    table = compute_indicators(shared.n, data)
+    reference_unserved = unserved_by_country(shared.n)
+    suspend_contracts(shared.n)
+    shared.solve(warm=True, assign="generators")
+    shared.rebase()
+    if on_build is not None:
+        on_build()
+    rf = remaining_flexibility(build_year, resolver=shared, reference_unserved=reference_unserved)
     ssd = supply_source_dependence(build_year, supply_sources(data), resolver=shared)
     ssd = ssd.stack().reset_index()
     ssd.columns = ["country", "source", "value"]
