@@ -107,3 +107,18 @@ def test_a_worker_killed_mid_run_is_reported_and_its_cases_run_again(cluster, st
     assert killed, "no worker was busy: nothing was killed"
     assert "left the cluster" in caplog.text
     _same(ds, local)
+
+
+def test_the_screening_on_separate_worker_processes_equals_the_local_run(cluster, study_file):
+    import pandas as pd
+
+    from energy_model.study.screen import run_screen
+
+    study = load_study(study_file, load_inputs(TINY))
+    local = run_screen(study, TINY, workers=1)
+    remote = run_screen(study, TINY, scheduler=cluster.scheduler_address)
+    key = ["option", "climate", "rule", "stress", "country"]
+    a, b = (t.sort_values(key).reset_index(drop=True) for t in (local, remote))
+    assert len(a) > 0 and set(a.stress) == set(b.stress)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9)
+    assert remote.attrs["cases"] == local.attrs["cases"]
