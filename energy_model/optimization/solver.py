@@ -17,7 +17,7 @@ import pypsa
 
 from energy_model.errors import EnergyModelError, UsageError
 from energy_model.network.topology import link_ports
-from energy_model.optimization.lean import limits_to_bounds
+from energy_model.optimization.lean import bounds_instead_of_rows, limits_to_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -213,12 +213,17 @@ def build_model(n: pypsa.Network, extra_functionality=None, lean: bool = True):
     """Build the linopy model of ``n`` (``n.model``) as :func:`optimize` solves it; return it.
 
     PyPSA's ``create_model`` without the consistency check or the objective constant, the
-    dispatch limits moved to variable bounds (``lean``,
-    :func:`energy_model.optimization.lean.limits_to_bounds`), then ``extra_functionality``.
+    dispatch limits written as variable bounds instead of rows (``lean``,
+    :func:`energy_model.optimization.lean.bounds_instead_of_rows`), then
+    ``extra_functionality``.
     """
-    m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
     if lean:
-        limits_to_bounds(n)
+        with bounds_instead_of_rows():
+            m = n.optimize.create_model(consistency_check=False,
+                                        include_objective_constant=False)
+        limits_to_bounds(n)  # nothing left to move unless PyPSA changed its row writer
+    else:
+        m = n.optimize.create_model(consistency_check=False, include_objective_constant=False)
     if extra_functionality is not None:
         extra_functionality(n, n.snapshots)
     return m
