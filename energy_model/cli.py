@@ -484,16 +484,13 @@ def _add_indicators(p: argparse.ArgumentParser) -> None:
 @command("indicators", "security-of-supply indicators of one undisturbed year",
          _add_indicators)
 def _indicators(args: argparse.Namespace) -> int:
-    from energy_model.analysis.indicators import supply_sources
     from energy_model.outdir import check_output_dir, output_dir
     from energy_model.study.experiments import tabulate_year_indicators
 
     check_output_dir(args.out, args.force)
     data = _load(args)
-    # one solve for the indicators, 1 + one per country (at most) for remaining flexibility,
-    # one per source for supply-source dependence
-    bar = progress(args, 2 + len(data.demand_regions()) + len(supply_sources(data)),
-                   "indicators")
+    # four stages: the year, supply-source dependence, remaining flexibility on each design case
+    bar = progress(args, 4, "indicators", unit="stage")
     try:
         table = tabulate_year_indicators(args.year, data, on_build=lambda: bar.update(1))
     finally:
@@ -503,7 +500,8 @@ def _indicators(args: argparse.Namespace) -> int:
         table.to_csv(stage / "indicators.csv", index=False)
     wide = table.pivot_table(index="country", columns="indicator", values="value")
     cols = [c for c in ("n_minus_1", "ird", "hhi_origin", "russian_share", "price",
-                        "remaining_flexibility") if c in wide]
+                        "remaining_flexibility_peak-day", "remaining_flexibility_two-week")
+            if c in wide]
     print(wide[cols].round(3).to_string())
     print(f"\nindicators written to {(out / 'indicators.csv').resolve()}")
     return 0

@@ -143,3 +143,30 @@ def test_shared_resolver_sweeps_equal_their_own():
     pd.testing.assert_series_equal(rf, remaining_flexibility(build))
     pd.testing.assert_frame_equal(ssd, supply_source_dependence(build, sources))
     assert shared.rebuilds == 0
+
+
+def test_indicators_sweep_assesses_remaining_flexibility_on_the_design_cases():
+    """The sweep's remaining flexibility is ENTSOG's, on the peak day and two weeks, equal to
+    the same design case built and assessed on its own (as a study's case is)."""
+    from energy_model.optimization.solver import solve
+    from energy_model.scenarios.climates import make_climate_case, reference_state
+    from energy_model.study.experiments import remaining_flexibility, tabulate_year_indicators
+
+    data = load_inputs(TINY)
+    table = tabulate_year_indicators(2030, data)
+    assert "remaining_flexibility" not in set(table.indicator)  # no annual variant
+    year = solve(build_network(2030, inputs=data))
+    for climate in ("peak-day", "two-week"):
+        start = reference_state(year, climate)
+
+        def build(climate=climate, start=start):
+            n = build_network(2030, inputs=data)
+            make_climate_case(n, climate, data, start)
+            return n
+
+        want = remaining_flexibility(build)
+        got = table[table.indicator == f"remaining_flexibility_{climate}"] \
+            .set_index("country").value
+        assert len(got) == len(want) > 0
+        assert got.reindex(want.index).to_numpy() == pytest.approx(want.to_numpy(), abs=1e-9)
+    assert table[table.indicator.str.startswith("remaining_flex")].value.between(0, 1).all()

@@ -193,15 +193,20 @@ def tabulate_year_indicators(year: int, data: Inputs,
     """Return the security-of-supply indicators of one undisturbed year as a long table.
 
     Columns ``option, stress, country, indicator, value, unit``: the indicators of
-    :func:`energy_model.analysis.indicators.compute_indicators` on the solved year, ENTSOG's
-    remaining flexibility per country and the supply-source dependence on each source of
-    :func:`energy_model.analysis.indicators.supply_sources`.
+    :func:`energy_model.analysis.indicators.compute_indicators` on the solved year, the
+    supply-source dependence on each source of
+    :func:`energy_model.analysis.indicators.supply_sources` (over the year, as ENTSOG models
+    it), and ENTSOG's remaining flexibility per country on each design case
+    (``remaining_flexibility_peak-day``, ``remaining_flexibility_two-week``: ENTSOG assesses
+    it on the high-demand situations, and so does a study, :func:`energy_model.study.case.
+    case_remaining_flexibility`).
 
     The year is built once and solved from scratch once, as it is (the indicators, and the
-    reference of remaining flexibility), on a :class:`~energy_model.optimization.resolve.
-    Resolver`; its contracts are then suspended in place and re-solved from that basis
-    (:meth:`~energy_model.optimization.resolve.Resolver.rebase`), and both re-solving sweeps
-    share that model, each from the basis of the suspended case.
+    storage levels the design cases start from, :func:`energy_model.scenarios.climates.
+    reference_state`), on a :class:`~energy_model.optimization.resolve.Resolver`; its
+    contracts are then suspended in place and re-solved from that basis
+    (:meth:`~energy_model.optimization.resolve.Resolver.rebase`) for the supply-source sweep.
+    Each design case is built once and its demand steps re-solved in place.
 
     Parameters
     ----------
@@ -210,34 +215,51 @@ def tabulate_year_indicators(year: int, data: Inputs,
     data : Inputs
         Loaded inputs.
     on_build : callable, optional
-        Called with no argument each time a model is ready (for a progress bar): twice, the
-        year as it is, then the case the re-solving experiments share.
+        Called with no argument as each of the four stages starts (for a progress bar): the
+        year, the supply-source sweep, remaining flexibility on the peak day, on two weeks.
+
+    References
+    ----------
+    ENTSOG, TYNDP 2015, §6.3: remaining flexibility on the peak day and the 2-week uniform
+    risk case, https://user-30078157.cld.bz/ENTSOG-TYNDP-2015/147 (accessed 2026-12-07).
     """
     from energy_model.analysis.indicators import compute_indicators
+    from energy_model.optimization.resolve import Resolver
+    from energy_model.scenarios.climates import make_climate_case, reference_state
+    from energy_model.vocabulary import DESIGN_CLIMATES
 
-    def build_year():
+    def stage() -> None:
         if on_build is not None:
             on_build()
+
+    def build_year():
         return build.build_network(year, inputs=data)
 
-    from energy_model.optimization.resolve import Resolver
-
+    stage()
     shared = Resolver(build_year())
     table = compute_indicators(shared.n, data)
-    reference_unserved = unserved_by_country(shared.n)
+    starts = {climate: reference_state(shared.n, climate) for climate in DESIGN_CLIMATES}
+    stage()
     suspend_contracts(shared.n)
     shared.solve(warm=True, assign="generators")
     shared.rebase()
-    if on_build is not None:
-        on_build()
-    rf = remaining_flexibility(build_year, resolver=shared, reference_unserved=reference_unserved)
     ssd = supply_source_dependence(build_year, supply_sources(data), resolver=shared)
     ssd = ssd.stack().reset_index()
     ssd.columns = ["country", "source", "value"]
-    extra = [pd.DataFrame({"country": rf.index, "indicator": "remaining_flexibility",
-                           "value": rf.to_numpy(), "unit": "fraction"}),
-             ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
+    extra = [ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
              .drop(columns="source")]
+    for climate, start in starts.items():
+        stage()
+
+        def build_case(climate=climate, start=start):
+            n = build_year()
+            make_climate_case(n, climate, data, start)
+            return n
+
+        rf = remaining_flexibility(build_case)
+        extra.append(pd.DataFrame({"country": rf.index,
+                                   "indicator": f"remaining_flexibility_{climate}",
+                                   "value": rf.to_numpy(), "unit": "fraction"}))
     table = pd.concat([table, *extra], ignore_index=True)
     table.insert(0, "stress", "none")
     table.insert(0, "option", "reference")
