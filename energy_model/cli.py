@@ -409,8 +409,14 @@ def _screen(args: argparse.Namespace) -> int:
         write_screen(table, stage, data)
     recipients = list(data.regions.code[data.regions.az_gas_recipient])
     print(summarise_options(table, recipients).to_string(index=False))
-    print(f"\n{table.attrs['cases']} solves in {table.attrs['seconds']:.0f} s; results in "
+    print(f"\n{table.attrs['cases']} solves in {table.attrs['seconds']:.0f} s "
+          f"({table.attrs['from_scratch']} built from scratch); results in "
           f"{Path(args.out).resolve()} (screen.csv, screen_countries.csv, screen_options.csv)")
+    missing = table.attrs["missing"]
+    if missing:
+        print(f"{len(missing)} case(s) failed and are not in the tables, e.g. "
+              + "; ".join(" / ".join(k) for k in missing[:5]), file=sys.stderr)
+        return 1
     return 0
 
 

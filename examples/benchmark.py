@@ -409,14 +409,16 @@ def bench_screen(study: Path, inputs: str, sample_options: int = 2) -> None:
     n_cases = table.attrs["cases"]
     record(f"N-2 screening: {n_cases} short cases ({len(screen_contingencies(data))} "
            f"contingencies x 2 design cases x 2 rules x {len(s.options)} option sets), "
-           f"{1e3 * wall / n_cases:.0f} ms per case", wall, None,
-           target="<= 300 s", holds=wall <= 300.0)
+           f"{1e3 * wall / n_cases:.0f} ms per case, {table.attrs['from_scratch']} built from "
+           f"scratch, {len(table.attrs['missing'])} failed", wall, None,
+           target="<= 300 s, none failed", holds=wall <= 300.0 and not table.attrs["missing"])
     missing = set(SCREEN_SAMPLE) - set(table.stress)
     if missing:
         raise ValueError(f"SCREEN_SAMPLE names contingencies the screening does not run: "
                          f"{sorted(missing)}; use names from screen_contingencies()")
     path = resolve_inputs(inputs)
     settings = s.settings(study_power(s, data)).model_copy(update={"resolution": "daily"})
+    s0 = time.perf_counter()
     rows = []
     for label in list(s.options)[:sample_options]:
         spec = case_spec(Case(label, tuple(s.options[label]), "none"), settings, path,
@@ -435,9 +437,9 @@ def bench_screen(study: Path, inputs: str, sample_options: int = 2) -> None:
                     got = table[(table.option == label) & (table.climate == climate)
                                 & (table.rule == rule) & (table.stress == stress)] \
                         .set_index("country").unserved_mcm_d
-                    diff = float(np.abs(got.reindex(want.index) - want).max())
-                    if not np.isfinite(diff) or len(got) != len(want):
-                        diff = float("inf")  # a missing row is a difference, never a pass
+                    diff = float(np.abs(got.reindex(want.index) - want).to_numpy().max())
+                    if not np.isfinite(diff) or sorted(got.index) != sorted(want.index):
+                        diff = float("inf")  # a missing or extra row is a difference
                     rows.append((label, climate, rule, stress, got.sum(), want.sum(), diff))
     print(f"  {'option':14s} {'case':9s} {'rule':11s} {'contingency':44s} "
           f"{'screen':>8s} {'one case':>8s} {'max diff':>9s}  [mcm/d]")
@@ -445,7 +447,8 @@ def bench_screen(study: Path, inputs: str, sample_options: int = 2) -> None:
         print(f"  {label:14s} {climate:9s} {rule:11s} {stress:44s} {a:8.3f} {b:8.3f} {d:9.1e}")
     worst = max(r[-1] for r in rows)
     record(f"N-2 screening = one case at a time, {len(rows)} sampled cases (max diff "
-           f"{worst:.1e} mcm/d per country)", wall, None, target="<= 1e-3 mcm/d",
+           f"{worst:.1e} mcm/d per country)", time.perf_counter() - s0, None,
+           target="<= 1e-3 mcm/d",
            holds=worst <= 1e-3)
 
 

@@ -294,6 +294,13 @@ def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
     # for its row writer defers to it)
     fresh = build_network(YEAR, inputs=tiny)
     assert "Link-fix-p-upper" in fresh.optimize.create_model().constraints
+    # inside the block the rows are never written (not written, then removed)
+    from energy_model.optimization.lean import bounds_instead_of_rows
+
+    with bounds_instead_of_rows():
+        m = build_network(YEAR, inputs=tiny).optimize.create_model()
+    assert not [c for c in m.constraints if "-fix-" in c]
+    assert np.isfinite(m.variables["Link-p"].upper.to_numpy()).any()
     for comp in LEAN_COMPONENTS:
         names = lean_assets(n, comp, n.snapshots)
         if names.empty:
@@ -400,3 +407,22 @@ def test_rebase_makes_the_last_solved_case_the_one_reset_returns_to(tiny):
     r.reset(restart=True)
     assert r.solve() == pytest.approx(cold(tiny, p3_half), rel=1e-9)
     assert r.n.links.loc["P3", "p_nom"] == 300.0
+
+
+def test_a_component_that_kept_pypsas_rows_is_not_updated_through_bounds(tiny):
+    # one maintainable link keeps PyPSA's limit rows for every link; a capacity change must
+    # then not be written as bounds under rows that still hold the old capacity
+    def maintain_p1(n):
+        n.links.loc["P1", ["maintainable", "maintenance_duration", "maintenance_events",
+                           "maintenance_pu"]] = [True, 1, 1, 0.0]
+
+    n = build_network(YEAR, inputs=tiny)
+    maintain_p1(n)
+    full = n.links.at["P3", "p_nom"]
+    n.links.loc["P3", "p_nom"] = 300.0
+    r = Resolver(n)
+    assert "Link-fix-p-upper" in r.model.constraints
+    r.n.links.loc["P3", "p_nom"] = full
+    c = build_network(YEAR, inputs=tiny)
+    maintain_p1(c)
+    assert r.solve() == pytest.approx(solve(c).objective, rel=1e-9)

@@ -57,6 +57,9 @@ def test_screening_in_place_equals_one_case_at_a_time(tiny):
     assert set(table.stress) == set(screen_contingencies(data))
     assert "russia-cut+p3-outage" in set(table.stress)
     assert table.attrs["cases"] == 3 * 2 * 2 * 2
+    assert table.attrs["missing"] == []  # every case answered
+    assert len(table.drop_duplicates(["option", "climate", "rule", "stress"])) == 3 * 2 * 2 * 2
+    assert table.attrs["from_scratch"] == 0  # every contingency of the tiny study in place
     clear_caches()
     for label, names in study.options.items():
         for climate in STUDY["climates"]:

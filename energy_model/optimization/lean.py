@@ -105,7 +105,8 @@ def _set_bounds(n: pypsa.Network, component: str, snapshots) -> bool:
 _BOUNDS: ContextVar[bool] = ContextVar("energy_model_bounds_instead_of_rows", default=False)
 """True while :func:`bounds_instead_of_rows` is active in this thread or task."""
 
-_PYPSA_LIMIT_ROWS = _pypsa_optimize.define_operational_constraints_for_non_extendables
+_PYPSA_LIMIT_ROWS = getattr(_pypsa_optimize, "define_operational_constraints_for_non_extendables",
+                            None)
 """PyPSA's own function that writes the limit rows (called for everything not made bounds)."""
 
 
@@ -134,7 +135,9 @@ def bounds_instead_of_rows():
     rows come back and :func:`limits_to_bounds` (always called after ``create_model`` with
     ``lean``) removes them as before: slower, never different.
     """
-    if _pypsa_optimize.define_operational_constraints_for_non_extendables is _PYPSA_LIMIT_ROWS:
+    if (_PYPSA_LIMIT_ROWS is not None and getattr(
+            _pypsa_optimize, "define_operational_constraints_for_non_extendables", None)
+            is _PYPSA_LIMIT_ROWS):
         _pypsa_optimize.define_operational_constraints_for_non_extendables = _limits_as_bounds
     token = _BOUNDS.set(True)
     try:

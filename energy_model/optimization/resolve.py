@@ -163,7 +163,11 @@ class Resolver:
         self._costs0 = _dense_costs(n)
         self._costs = self._costs0
         self._weights = n.snapshot_weightings.objective.to_numpy(copy=True)
-        self._lean = {c: lean_assets(n, c, n.snapshots) for c in LEAN_COMPONENTS}
+        # only components whose limits are bounds: one that kept PyPSA's rows (an asset that is
+        # not plain) must not get bounds written over rows that still hold the old limits
+        self._lean = {c: (lean_assets(n, c, n.snapshots)
+                          if f"{c}-fix-{DISPATCH[c]}-upper" not in m.constraints
+                          else pd.Index([], name=c)) for c in LEAN_COMPONENTS}
         self._loads = n.get_switchable_as_dense("Load", "p_set")
         self._terms = _big_m_terms(n)
         return m

@@ -91,7 +91,7 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         is then not solved again.
     resolver : Resolver, optional
         A :class:`~energy_model.optimization.resolve.Resolver` of ``build()`` with its contracts
-        suspended, shared with another sweep (:func:`tabulate_year_indicators`): the steps
+        suspended, shared with another sweep (as :func:`supply_source_dependence` can): the steps
         re-solve it from :meth:`~energy_model.optimization.resolve.Resolver.reset` with
         ``restart=True``, so they take the path of a Resolver of their own.
     reference_unserved : pandas.Series, optional
@@ -215,7 +215,7 @@ def tabulate_year_indicators(year: int, data: Inputs,
     data : Inputs
         Loaded inputs.
     on_build : callable, optional
-        Called with no argument as each of the four stages starts (for a progress bar): the
+        Called with no argument as each of the four stages ends (for a progress bar): the
         year, the supply-source sweep, remaining flexibility on the peak day, on two weeks.
 
     References
@@ -235,7 +235,6 @@ def tabulate_year_indicators(year: int, data: Inputs,
     def build_year():
         return build.build_network(year, inputs=data)
 
-    stage()
     shared = Resolver(build_year())
     table = compute_indicators(shared.n, data)
     starts = {climate: reference_state(shared.n, climate) for climate in DESIGN_CLIMATES}
@@ -248,8 +247,8 @@ def tabulate_year_indicators(year: int, data: Inputs,
     ssd.columns = ["country", "source", "value"]
     extra = [ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
              .drop(columns="source")]
+    stage()
     for climate, start in starts.items():
-        stage()
 
         def build_case(climate=climate, start=start):
             n = build_year()
@@ -260,6 +259,7 @@ def tabulate_year_indicators(year: int, data: Inputs,
         extra.append(pd.DataFrame({"country": rf.index,
                                    "indicator": f"remaining_flexibility_{climate}",
                                    "value": rf.to_numpy(), "unit": "fraction"}))
+        stage()
     table = pd.concat([table, *extra], ignore_index=True)
     table.insert(0, "stress", "none")
     table.insert(0, "option", "reference")

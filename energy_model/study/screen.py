@@ -108,14 +108,16 @@ def screen_option_set(task: dict) -> list[dict]:
                     r.n.meta = dict(meta)
                     apply_stress(r.n, stress, data)
                     r.solve(warm=False, assign="generators")
-                    n = r.n
+                    n, in_place = r.n, True
                 except Exception as err:
                     logger.info("screen %s / %s / %s from scratch: %s", climate, rule, stress,
                                 err)
-                    n = _solve_from_scratch(proto, rule, stress, data, spec.solver)
+                    n, in_place = _solve_from_scratch(proto, rule, stress, data,
+                                                      spec.solver), False
                     if n is None:
-                        continue
-                records += _country_records(n, climate, rule, stress)
+                        continue  # counted as missing by run_screen
+                records += [{**rec, "in_place": in_place}
+                            for rec in _country_records(n, climate, rule, stress)]
     return records
 
 
@@ -163,8 +165,11 @@ def run_screen(study: Study, inputs: str | Path | None = None, workers: int | No
     """Screen every pair of the screened failures for each option set of ``study``.
 
     Returns the long table of ``screen.csv`` (columns ``option, climate, rule, stress, pair,
-    country, unserved_mcm_d, demand_mcm_d, rate``) with ``attrs["seconds"]`` (wall time [s]) and
-    ``attrs["cases"]`` (contingency x design case x rule x option set solves).
+    country, unserved_mcm_d, demand_mcm_d, rate``) with ``attrs["seconds"]`` (wall time [s]),
+    ``attrs["cases"]`` (contingency x design case x rule x option set solves asked),
+    ``attrs["from_scratch"]`` (how many of them were built and solved from scratch because the
+    in-place re-solve failed) and ``attrs["missing"]`` (the ``(option, climate, rule,
+    stress)`` that have no answer because their solve failed; logged as errors).
     """
     from energy_model.study.cases import study_power
     from energy_model.study.pool import execute
@@ -190,13 +195,24 @@ def run_screen(study: Study, inputs: str | Path | None = None, workers: int | No
         frames.append(pd.DataFrame(records).assign(option=label))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["option", "climate", "rule", "stress", "country", "unserved_mcm_d",
-                 "demand_mcm_d"])
+                 "demand_mcm_d", "in_place"])
+    key = ["option", "climate", "rule", "stress"]
+    solved = table[key].drop_duplicates()
+    done = set(map(tuple, solved.to_numpy()))
+    asked = [(o, c, r, st) for o in tasks for c in climates for r in RULES for st in contingencies]
+    missing = [k for k in asked if k not in done]
+    from_scratch = int((~table.drop_duplicates(key).in_place.astype(bool)).sum())
+    if missing:
+        logger.error("screening: %d of %d cases have no answer (their solve failed), e.g. %s",
+                     len(missing), len(asked), missing[:3])
     table["pair"] = table.stress.str.contains(COMBINE, regex=False)
     table["rate"] = (table.unserved_mcm_d / table.demand_mcm_d).fillna(0.0)
     table = table[["option", "climate", "rule", "stress", "pair", "country", "unserved_mcm_d",
                    "demand_mcm_d", "rate"]]
     table.attrs["seconds"] = time.perf_counter() - start
-    table.attrs["cases"] = len(contingencies) * len(climates) * len(RULES) * len(tasks)
+    table.attrs["cases"] = len(asked)
+    table.attrs["from_scratch"] = from_scratch
+    table.attrs["missing"] = missing
     return table
 
 
