@@ -121,9 +121,9 @@ def test_region_sanity_russian_share_and_flexibility_under_russia_cut():
 
 
 def test_shared_resolver_sweeps_equal_their_own():
-    """Remaining flexibility and supply-source dependence on one shared Resolver (as the
-    supply-source sweep could share one) equal each on a Resolver of its own; the shared Resolver's
-    ``reset(restart=True)`` puts the case and HiGHS's start back."""
+    """Remaining flexibility and supply-source dependence on one shared Resolver equal each on
+    a Resolver of its own; the shared Resolver's ``reset(restart=True)`` puts the case and
+    HiGHS's start back."""
     from energy_model.analysis.indicators import supply_sources
     from energy_model.optimization.resolve import Resolver
     from energy_model.scenarios.curtailment import suspend_contracts

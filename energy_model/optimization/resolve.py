@@ -167,7 +167,7 @@ class Resolver:
         # not plain) must not get bounds written over rows that still hold the old limits
         self._lean = {c: (lean_assets(n, c, n.snapshots)
                           if f"{c}-fix-{DISPATCH[c]}-upper" not in m.constraints
-                          else pd.Index([], name=c)) for c in LEAN_COMPONENTS}
+                          else pd.Index([])) for c in LEAN_COMPONENTS}
         self._loads = n.get_switchable_as_dense("Load", "p_set")
         self._terms = _big_m_terms(n)
         return m

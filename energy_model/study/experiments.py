@@ -62,8 +62,7 @@ REFERENCE_NETWORK = "network.nc"
 
 def remaining_flexibility(build, countries: list[str] | None = None,
                           warm: bool | None = None, reference: pypsa.Network | None = None,
-                          resolver=None, reference_unserved: pd.Series | None = None,
-                          ) -> pd.Series:
+                          resolver=None) -> pd.Series:
     """Return ENTSOG's remaining flexibility per country [-].
 
     For each country Z (separately): add 100 % of Z's gas demand, re-solve, and take
@@ -91,12 +90,9 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         is then not solved again.
     resolver : Resolver, optional
         A :class:`~energy_model.optimization.resolve.Resolver` of ``build()`` with its contracts
-        suspended, shared with another sweep (as :func:`supply_source_dependence` can): the steps
-        re-solve it from :meth:`~energy_model.optimization.resolve.Resolver.reset` with
-        ``restart=True``, so they take the path of a Resolver of their own.
-    reference_unserved : pandas.Series, optional
-        Unserved gas per country of the reference [MWh], when the caller has it instead of
-        the solved reference network (the demand is then read from the Resolver's network).
+        suspended, shared with another sweep (:func:`supply_source_dependence` takes one too):
+        the steps re-solve it from :meth:`~energy_model.optimization.resolve.Resolver.reset`
+        with ``restart=True``, so they take the path of a Resolver of their own.
 
     Returns
     -------
@@ -116,17 +112,14 @@ def remaining_flexibility(build, countries: list[str] | None = None,
         r.reset(restart=True)
         contracts = bool((r.n.generators.carrier == "contract").any())
     warm = prefer_warm(r.n) if warm is None else warm
-    if reference_unserved is not None:
-        base_uns, demand = reference_unserved, demand_by_country(r.n)
+    if not contracts:
+        base = r.n  # no contract in force: the reference is the same case
+    elif reference is not None:
+        base = reference
     else:
-        if not contracts:
-            base = r.n  # no contract in force: the reference is the same case
-        elif reference is not None:
-            base = reference
-        else:
-            base = solver.solve(build())
-        base_uns = unserved_by_country(base)
-        demand = demand_by_country(base)
+        base = solver.solve(build())
+    base_uns = unserved_by_country(base)
+    demand = demand_by_country(base)
     out = {}
     for country in countries or list(demand.index[demand > 0]):
         if base_uns.get(country, 0.0) > 1e-6:
