@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from energy_model import build_network, solve
 from energy_model.analysis.tables import tabulate_flows, unserved_by_country
@@ -276,13 +277,15 @@ def test_generators_only_assignment_matches_the_full_one(tiny):
 
 
 def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
+    from pypsa.components.common import as_components
+
     from energy_model.optimization.lean import (
         DISPATCH,
         LEAN_COMPONENTS,
+        NOMINAL,
         dispatch_limits,
         lean_assets,
     )
-    from energy_model.optimization.resolve import _limits
 
     n = build_network(YEAR, inputs=tiny)
     p3_half(n)  # a binding link limit
@@ -307,10 +310,18 @@ def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
         names = lean_assets(n, comp, n.snapshots)
         if names.empty:
             continue
-        lo, up = dispatch_limits(n, comp, DISPATCH[comp], names, n.snapshots)
-        lo2, up2 = _limits(n, comp, names)
-        assert np.allclose(lo.transpose("snapshot", "name").to_numpy(), lo2)
-        assert np.allclose(up.transpose("snapshot", "name").to_numpy(), up2)
+        lo, up = dispatch_limits(n, comp, names)
+        # PyPSA's own arithmetic (define_operational_constraints_for_non_extendables)
+        c = as_components(n, comp)
+        nominal = c.da[NOMINAL[comp]].sel(name=names)
+        min_pu, max_pu = (x.sel(name=names) for x in c.get_bounds_pu(attr=DISPATCH[comp]))
+        inf = np.isinf(nominal)
+        lower = (min_pu * nominal).where(~(inf & (min_pu == 0)), 0)
+        upper = (max_pu * nominal).where(~(inf & (max_pu == 0)), 0)
+        for ours, pypsas in ((lo, lower), (up, upper)):
+            pypsas = pypsas.broadcast_like(xr.DataArray(ours, coords={
+                "snapshot": n.snapshots, "name": names})).transpose("snapshot", "name")
+            assert np.array_equal(ours, pypsas.to_numpy())
 
 
 def test_refused_change_leaves_the_kept_model_as_it_was(tiny):

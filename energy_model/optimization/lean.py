@@ -22,6 +22,7 @@ import contextlib
 from contextvars import ContextVar
 
 import numpy as np
+import pandas as pd
 import pypsa
 import pypsa.optimization.optimize as _pypsa_optimize
 from pypsa.components.common import as_components
@@ -36,23 +37,57 @@ NOMINAL: dict[str, str] = {"Generator": "p_nom", "Link": "p_nom", "Store": "e_no
 """The nominal capacity that scales the per-unit limits, per component [MW or MWh]."""
 
 
-def dispatch_limits(n: pypsa.Network, component: str, attr: str, names, snapshots):
-    """Return ``(lower, upper)`` dispatch limits of ``names`` as DataArrays [MW or MWh].
+def dispatch_limits(n: pypsa.Network, component: str, names: pd.Index,
+                    snapshots: pd.Index | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(lower, upper)`` dispatch limits of fixed-capacity ``names`` [MW or MWh].
 
-    The same arithmetic as PyPSA's ``define_operational_constraints_for_non_extendables``:
-    per-unit bounds times the nominal capacity, 0 where an infinite capacity meets a zero
-    per-unit bound.
+    The arithmetic of PyPSA's ``define_operational_constraints_for_non_extendables`` (tested
+    equal): per-unit bounds (the time series where an asset has one, else its static value)
+    times the nominal capacity, 0 where an infinite capacity meets a zero per-unit bound.
+    In numpy and pandas, without PyPSA's xarray views, which cost more than the rest of this
+    on every model build and every in-place re-solve.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper limits, snapshot x name.
     """
-    c = as_components(n, component)
-    nominal = c.da[NOMINAL[component]].sel(name=names)
-    min_pu, max_pu = c.get_bounds_pu(attr=attr)
-    min_pu, max_pu = min_pu.sel(name=names), max_pu.sel(name=names)
-    if "snapshot" in min_pu.dims:
-        min_pu, max_pu = min_pu.sel(snapshot=snapshots), max_pu.sel(snapshot=snapshots)
-    is_inf = np.isinf(nominal)
-    lower = (min_pu * nominal).where(~(is_inf & (min_pu == 0)), 0)
-    upper = (max_pu * nominal).where(~(is_inf & (max_pu == 0)), 0)
+    attr = DISPATCH[component]
+    snapshots = n.snapshots if snapshots is None else snapshots
+    nom = n.components[component].static.loc[names, NOMINAL[component]].to_numpy(dtype=float)
+    lo_pu = _per_unit(n, component, f"{attr}_min_pu", names, snapshots)
+    up_pu = _per_unit(n, component, f"{attr}_max_pu", names, snapshots)
+    inf = np.isinf(nom)
+    with np.errstate(invalid="ignore"):
+        lower = np.where(inf & (lo_pu == 0), 0.0, lo_pu * nom)
+        upper = np.where(inf & (up_pu == 0), 0.0, up_pu * nom)
     return lower, upper
+
+
+def _per_unit(n: pypsa.Network, component: str, attr: str, names: pd.Index,
+              snapshots: pd.Index) -> np.ndarray:
+    """Return a per-unit limit of ``names``, snapshot x name: the time series where an asset
+    has one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
+    c = n.components[component]
+    static = c.static.loc[names, attr].to_numpy(dtype=float)
+    out = np.repeat(static[None, :], len(snapshots), axis=0)
+    dynamic = c.dynamic.get(attr)
+    if dynamic is not None and not dynamic.empty:
+        where = names.get_indexer(dynamic.columns.intersection(names))
+        if where.size:
+            out[:, where] = dynamic[names[where]].reindex(snapshots).to_numpy(dtype=float)
+    return out
+
+
+def write_bounds(var, names: pd.Index, lower: np.ndarray, upper: np.ndarray) -> None:
+    """Set the bounds of ``names`` in the linopy variable ``var`` (snapshot x name arrays)."""
+    cols = var.indexes["name"].get_indexer(names)
+    lo, up = var.lower.to_numpy().copy(), var.upper.to_numpy().copy()
+    if var.lower.dims.index("name") == 0:
+        lo[cols, :], up[cols, :] = lower.T, upper.T
+    else:
+        lo[:, cols], up[:, cols] = lower, upper
+    var.update(lower=var.lower.copy(data=lo), upper=var.upper.copy(data=up))
 
 
 def lean_assets(n: pypsa.Network, component: str, snapshots):
@@ -92,13 +127,8 @@ def _set_bounds(n: pypsa.Network, component: str, snapshots) -> bool:
     lean = lean_assets(n, component, snapshots)
     if lean.empty or not everything.difference(lean).empty:
         return False
-    attr = DISPATCH[component]
-    var = n.model.variables[f"{component}-{attr}"]
-    lower, upper = dispatch_limits(n, component, attr, lean, snapshots)
-    lo, up = var.lower.copy(), var.upper.copy()
-    lo.loc[{"name": lean}] = lower.transpose(*lo.sel(name=lean).dims).to_numpy()
-    up.loc[{"name": lean}] = upper.transpose(*up.sel(name=lean).dims).to_numpy()
-    var.update(lower=lo, upper=up)
+    var = n.model.variables[f"{component}-{DISPATCH[component]}"]
+    write_bounds(var, lean, *dispatch_limits(n, component, lean, snapshots))
     return True
 
 

@@ -50,7 +50,14 @@ from linopy.persistent import RebuildReason
 from linopy.solvers import Solver
 
 from energy_model.errors import EnergyModelError, UsageError
-from energy_model.optimization.lean import DISPATCH, LEAN_COMPONENTS, NOMINAL, lean_assets
+from energy_model.optimization.lean import (
+    DISPATCH,
+    LEAN_COMPONENTS,
+    NOMINAL,
+    dispatch_limits,
+    lean_assets,
+    write_bounds,
+)
 from energy_model.optimization.solver import (
     BALANCE_TOLERANCE_MW,
     DEFAULT_SOLVER_OPTIONS,
@@ -268,16 +275,9 @@ class Resolver:
 
     def _write_bounds(self, comp: str, names: list[str]) -> None:
         """Set the dispatch bounds of fixed-capacity ``names`` to the network's limits."""
+        names = pd.Index(names)
         var = self.model.variables[f"{comp}-{DISPATCH[comp]}"]
-        lower, upper = _limits(self.n, comp, pd.Index(names))  # snapshot x name
-        cols = var.indexes["name"].get_indexer(names)
-        by_name = var.lower.dims.index("name") == 0
-        lo, up = var.lower.to_numpy().copy(), var.upper.to_numpy().copy()
-        if by_name:
-            lo[cols, :], up[cols, :] = lower.T, upper.T
-        else:
-            lo[:, cols], up[:, cols] = lower, upper
-        var.update(lower=var.lower.copy(data=lo), upper=var.upper.copy(data=up))
+        write_bounds(var, names, *dispatch_limits(self.n, comp, names))
 
     def _write_loads(self) -> None:
         """Move the nodal-balance right-hand sides by the change of load [MW]; size the bands."""
@@ -587,33 +587,3 @@ def _same_big_m_rows(old: pd.DataFrame | None, new: pd.DataFrame | None) -> bool
         return old is None and new is None
     return (old.index.equals(new.index) and old.unserved.equals(new.unserved)
             and old.exports.equals(new.exports))
-
-
-def _limits(n: pypsa.Network, comp: str, names: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """Return (lower, upper) dispatch limits [snapshot, asset] of fixed-capacity assets.
-
-    The arithmetic of :func:`energy_model.optimization.lean.dispatch_limits` (tested equal) in
-    pandas, which is faster for the many small re-solves.
-    """
-    attr = DISPATCH[comp]
-    nom = getattr(n, comp.lower() + "s").loc[names, NOMINAL[comp]].to_numpy(dtype=float)
-    lo_pu = _per_unit(n, comp, f"{attr}_min_pu", names)
-    up_pu = _per_unit(n, comp, f"{attr}_max_pu", names)
-    inf = np.isinf(nom)
-    with np.errstate(invalid="ignore"):
-        lower = np.where(inf & (lo_pu == 0), 0.0, lo_pu * nom)
-        upper = np.where(inf & (up_pu == 0), 0.0, up_pu * nom)
-    return lower, upper
-
-
-def _per_unit(n: pypsa.Network, comp: str, attr: str, names: pd.Index) -> np.ndarray:
-    """Return a per-unit limit of ``names``, snapshot x name: the time series where an asset
-    has one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
-    static = getattr(n, comp.lower() + "s").loc[names, attr].to_numpy(dtype=float)
-    out = np.repeat(static[None, :], len(n.snapshots), axis=0)
-    dynamic = getattr(n, comp.lower() + "s_t").get(attr)
-    if dynamic is not None and not dynamic.empty:
-        where = names.get_indexer(dynamic.columns.intersection(names))
-        if where.size:
-            out[:, where] = dynamic[names[where]].reindex(n.snapshots).to_numpy(dtype=float)
-    return out
