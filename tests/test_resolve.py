@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -322,6 +323,53 @@ def test_lean_bounds_give_pypsas_optimum_and_limits(tiny):
             pypsas = pypsas.broadcast_like(xr.DataArray(ours, coords={
                 "snapshot": n.snapshots, "name": names})).transpose("snapshot", "name")
             assert np.array_equal(ours, pypsas.to_numpy())
+
+
+def _lp(m):
+    """The LP of a linopy model as arrays: A (dense), b, sense, c, lb, ub."""
+    mat = m.matrices
+    return (mat.A.toarray(), mat.b, mat.sense, mat.c, mat.lb, mat.ub)
+
+
+@pytest.mark.parametrize("data", ["none", "ramp limit", "set point"])
+def test_skipped_pypsa_steps_give_pypsas_lp(tiny, data):
+    # the model steps skipped in the lean block (voltage law, ramp limits, fixed set points) would
+    # write nothing on our networks; where a network has such data, PyPSA's step runs
+    from energy_model.optimization.lean import bounds_instead_of_rows, limits_to_bounds
+
+    def network():
+        n = build_network(YEAR, inputs=tiny)
+        g = n.generators.index[n.generators.carrier == "gas supply"][0]
+        # an extra output port written into the table, as contracts.add_contracts does
+        link = n.links.index[0]
+        n.links["bus2"] = ""
+        n.links["efficiency2"] = 1.0
+        n.links.loc[link, ["bus2", "efficiency2"]] = [n.links.at[link, "bus1"], 0.0]
+        if data == "ramp limit":
+            n.generators.loc[g, "ramp_limit_up"] = 0.5
+        elif data == "set point":
+            n.generators_t.p_set = pd.DataFrame({g: 0.0}, index=n.snapshots)
+        return n
+
+    plain = network()
+    pypsas = plain.optimize.create_model(consistency_check=False,
+                                         include_objective_constant=False)
+    limits_to_bounds(plain)
+    lean = network()
+    with bounds_instead_of_rows():
+        ours = lean.optimize.create_model(consistency_check=False,
+                                          include_objective_constant=False)
+    assert sorted(ours.constraints) == sorted(pypsas.constraints)
+    extra = {"ramp limit": "Generator-p-ramp_limit_up", "set point": "Generator-p_set"}
+    if data in extra:
+        assert extra[data] in ours.constraints
+    for a, b in zip(_lp(ours), _lp(pypsas), strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    # and the network is left as PyPSA's steps leave it (carriers, extra ports' attributes)
+    for c in ("Link", "Store", "Generator"):
+        pd.testing.assert_frame_equal(lean.components[c].static, plain.components[c].static)
+        pd.testing.assert_frame_equal(lean.components[c].defaults,
+                                      plain.components[c].defaults)
 
 
 def test_refused_change_leaves_the_kept_model_as_it_was(tiny):

@@ -35,10 +35,14 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
         lambda s: tuple(sorted(x.strip() for x in s.split(";")))))
     fields = ["name", "buyer", "seller", "kind", "min_mwh", "max_mwh"]
     used_ports: dict[str, int] = {}
+    ports: dict[str, dict[str, str]] = {}  # column -> {link: meter}, written at once below
     rows, records = [], {}
+    p_nom = n.links.p_nom.to_dict()
+    hours = float(n.snapshot_weightings.generators.sum())
+    c = c.assign(min_mwh=c.min_mwh.astype(float), max_mwh=c.max_mwh.astype(float))
     for points, group in c.groupby("points"):
         names = ", ".join(group.name)
-        links = [p for p in points if p in n.links.index]
+        links = [p for p in points if p in p_nom]
         if not links:
             logger.warning("contract(s) %s: no delivery point in service in %d; skipped",
                            names, year)
@@ -47,17 +51,23 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
         for link in links:
             port = used_ports.get(link, 1) + 1
             used_ports[link] = port
-            n.links.loc[link, f"bus{port}"] = meter
-            n.links.loc[link, f"efficiency{port}"] = 1.0
-        cap = n.links.loc[links, "p_nom"].sum() * n.snapshot_weightings.generators.sum()
+            ports.setdefault(f"bus{port}", {})[link] = meter
+        mw = sum(p_nom[x] for x in links)
         lo, hi = float(group.min_mwh.sum()), float(group.max_mwh.sum())
-        if lo > cap:
+        if lo > mw * hours:
             logger.warning("contract(s) %s: minimum %.0f MWh above capacity %.0f MWh; cut",
-                           names, lo, cap)
-        rows.append(dict(name=meter, p_nom=n.links.loc[links, "p_nom"].sum(),
-                         e_sum_min=-hi, e_sum_max=-min(lo, cap)))
-        records[meter] = [{k: (float(v) if k.endswith("_mwh") else str(v))
-                           for k, v in r.items()} for r in group[fields].to_dict("records")]
+                           names, lo, mw * hours)
+        rows.append(dict(name=meter, p_nom=mw, e_sum_min=-hi, e_sum_max=-min(lo, mw * hours)))
+        records[meter] = [dict(zip(fields, (str(r[0]), str(r[1]), str(r[2]), str(r[3]),
+                                            float(r[4]), float(r[5])), strict=True))
+                          for r in zip(*(group[f].to_numpy() for f in fields), strict=True)]
+    for col in sorted(ports, key=lambda c: int(c[3:])):
+        meter_of = pd.Series(ports[col], dtype="str")
+        if col in n.links.columns:
+            n.links[col] = meter_of.reindex(n.links.index).fillna(n.links[col])
+        else:
+            n.links[col] = meter_of.reindex(n.links.index)
+        n.links.loc[meter_of.index, f"efficiency{col[3:]}"] = 1.0
     fill_link_ports(n)
     meters = pd.DataFrame(rows).set_index("name")
     n.add("Bus", meters.index, carrier="contract", unit="MWh", country="", node_kind="meter")

@@ -65,16 +65,17 @@ def add_buses(n: pypsa.Network, data: Inputs) -> None:
 
     ``x``, ``y`` are longitude and latitude [degree] from ``regions.csv`` and ``nodes.csv``.
     """
-    r = data.regions
+    r, nodes = data.regions, data.nodes
     country = np.where(r.code == "NAR", "NAR", r.country)
-    kind = np.where(r.kind == "supplier", "supply", "grid")
-    n.add("Bus", r.code.values, carrier="gas", unit="MWh", country=country, node_kind=kind,
-          **_coordinates(r))
     region_country = dict(zip(r.code, country, strict=True))
-    nodes = data.nodes
-    n.add("Bus", nodes.node.values, carrier="gas", unit="MWh",
-          country=nodes.region.map(region_country).values, node_kind="transit",
-          **_coordinates(nodes))
+    both = pd.concat([r.code, nodes.node], ignore_index=True)
+    coordinates = {k: np.concatenate([v, _coordinates(nodes)[k]])
+                   for k, v in _coordinates(r).items()}
+    n.add("Bus", both.to_numpy(), carrier="gas", unit="MWh",
+          country=np.concatenate([country, nodes.region.map(region_country).to_numpy()]),
+          node_kind=np.concatenate([np.where(r.kind == "supplier", "supply", "grid"),
+                                    np.full(len(nodes), "transit")]),
+          **coordinates)
 
 
 def add_demand(n: pypsa.Network, data: Inputs, year: int,
@@ -122,25 +123,25 @@ def add_supply(n: pypsa.Network, data: Inputs, year: int) -> None:
         raise UsageError(f"supply_prices.csv has no {year} price for {missing}")
     stepped = s[s.region.isin(pot.region)]
     s = s[~s.region.isin(pot.region)]
-    names = s.region + " " + s.name
-    n.add("Generator", names.values, bus=s.region.values, carrier="gas supply",
-          p_nom=(s.annual_max_mwh / HOURS_PER_YEAR * s.swing).values,
-          e_sum_max=s.annual_max_mwh.values,
-          marginal_cost=prices.price_eur_per_mwh.reindex(s.region).values,
-          origin=s.region.values)
-    if pot.empty:
-        return
-    base = (stepped.drop_duplicates("region").set_index("region").name
-            .reindex(pot.region.unique()).fillna("potential"))
-    pot = pot.sort_values(["region", "step"])
-    step_names = [base[r] if k == 1 else f"{base[r]} step {k}"
-                  for r, k in zip(pot.region, pot.step, strict=True)]
-    n.add("Generator", (pot.region + " ").to_numpy() + step_names, bus=pot.region.values,
-          carrier="gas supply", p_nom=pot.daily_max_mw.values,
-          e_sum_max=pot.annual_max_mwh.values,
-          marginal_cost=(prices.price_eur_per_mwh.reindex(pot.region).to_numpy()
-                         + pot.price_adder_eur_per_mwh.to_numpy()),
-          origin=pot.region.values)
+    names = (s.region + " " + s.name).to_numpy()
+    p_nom = (s.annual_max_mwh / HOURS_PER_YEAR * s.swing).to_numpy()
+    e_sum_max = s.annual_max_mwh.to_numpy()
+    cost = prices.price_eur_per_mwh.reindex(s.region).to_numpy()
+    origin = s.region.to_numpy()
+    if not pot.empty:  # the potential steps, after the plain supplies
+        base = (stepped.drop_duplicates("region").set_index("region").name
+                .reindex(pot.region.unique()).fillna("potential"))
+        pot = pot.sort_values(["region", "step"])
+        step_names = [base[r] if k == 1 else f"{base[r]} step {k}"
+                      for r, k in zip(pot.region, pot.step, strict=True)]
+        names = np.concatenate([names, (pot.region + " ").to_numpy() + step_names])
+        p_nom = np.concatenate([p_nom, pot.daily_max_mw.to_numpy()])
+        e_sum_max = np.concatenate([e_sum_max, pot.annual_max_mwh.to_numpy()])
+        cost = np.concatenate([cost, prices.price_eur_per_mwh.reindex(pot.region).to_numpy()
+                               + pot.price_adder_eur_per_mwh.to_numpy()])
+        origin = np.concatenate([origin, pot.region.to_numpy()])
+    n.add("Generator", names, bus=origin, carrier="gas supply", p_nom=p_nom,
+          e_sum_max=e_sum_max, marginal_cost=cost, origin=origin)
 
 
 def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float]) -> None:
@@ -192,12 +193,13 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
           y=n.buses.y.reindex(storage.region).values)
     n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
           e_nom=storage.working_gas_mwh.values, e_cyclic=True)
-    n.add("Link", names, suffix=" injection", bus0=storage.region.values,
-          bus1=[f"{x} storage" for x in names], carrier="gas storage",
-          p_nom=storage.injection_mw.values, **empty_ports(n))
-    n.add("Link", names, suffix=" withdrawal", bus0=[f"{x} storage" for x in names],
-          bus1=storage.region.values, carrier="gas storage", p_nom=storage.withdrawal_mw.values,
-          **empty_ports(n))
+    stores = np.array([f"{x} storage" for x in names], dtype=object)
+    regions = storage.region.to_numpy(dtype=object)
+    n.add("Link", [f"{x} injection" for x in names] + [f"{x} withdrawal" for x in names],
+          bus0=np.concatenate([regions, stores]), bus1=np.concatenate([stores, regions]),
+          carrier="gas storage",
+          p_nom=np.concatenate([storage.injection_mw.to_numpy(),
+                                storage.withdrawal_mw.to_numpy()]), **empty_ports(n))
 
 
 def reserve_supplies(n: pypsa.Network, data: Inputs, year: int) -> None:

@@ -14,6 +14,10 @@ on these components).
 
 Only plain assets get bounds; a component with anything else among its fixed assets
 (committable, maintainable, assets not active in every snapshot) keeps PyPSA's rows.
+
+In the same block, three of PyPSA's model steps are skipped where the network's data shows they
+would write nothing (Kirchhoff's voltage law without Lines or Transformers, ramp limits and
+fixed set points where none is given): the LP is PyPSA's, array for array (tested).
 """
 
 from __future__ import annotations
@@ -154,21 +158,100 @@ def _limits_as_bounds(n, sns, component, attr, *args, **kwargs) -> None:
     _PYPSA_LIMIT_ROWS(n, sns, component, attr, *args, **kwargs)
 
 
-@contextlib.contextmanager
-def bounds_instead_of_rows():
-    """Within this block PyPSA's ``create_model`` writes the limits as bounds, not rows.
+def _all_null(c, attrs) -> bool:
+    """Return whether none of ``attrs`` of component ``c`` has a value (static or series)."""
+    for attr in attrs:
+        if attr in c.static.columns and c.static[attr].notna().to_numpy().any():
+            return False
+        series = c.dynamic.get(attr)
+        if series is not None and not series.empty and series.notna().to_numpy().any():
+            return False
+    return True
 
-    The same model as ``create_model`` followed by :func:`limits_to_bounds`, without building
-    the rows first (on the daily year a quarter of the model's build time). PyPSA calls the row
-    writer through its module's namespace, so the stand-in is installed there once; it defers
-    to PyPSA's function outside this block. Should a PyPSA release rename that function, the
-    rows come back and :func:`limits_to_bounds` (always called after ``create_model`` with
-    ``lean``) removes them as before: slower, never different.
-    """
+
+def _no_passive_branches(n, *args, **kwargs) -> bool:
+    """True when ``define_kirchhoff_voltage_constraints`` has nothing to write: no Line and no
+    Transformer (gas and the electricity layer are Links; PyPSA's cycles are of passive
+    branches only)."""
+    return all(n.components[c].static.empty for c in n.passive_branch_components)
+
+
+def _no_ramp_limits(n, sns, component, *args, **kwargs) -> bool:
+    """True when ``define_ramp_limit_constraints`` has nothing to write: no ramp limit of any
+    asset of ``component`` (PyPSA returns when all four are null on the active assets)."""
+    c = n.components[getattr(component, "name", component)]
+    return _all_null(c, ("ramp_limit_up", "ramp_limit_down", "ramp_limit_start_up",
+                         "ramp_limit_shut_down"))
+
+
+def _no_set_points(n, sns, component, attr, *args, **kwargs) -> bool:
+    """True when ``define_fixed_operation_constraints`` has nothing to write: no ``<attr>_set``
+    of any asset of ``component`` (PyPSA returns when all are null on the active assets)."""
+    c = n.components[getattr(component, "name", component)]
+    return _all_null(c, (f"{attr}_set",))
+
+
+_NOTHING_TO_WRITE = {
+    "define_kirchhoff_voltage_constraints": _no_passive_branches,
+    "define_ramp_limit_constraints": _no_ramp_limits,
+    "define_fixed_operation_constraints": _no_set_points,
+}
+"""PyPSA model steps skipped inside :func:`bounds_instead_of_rows` when a test on the network's
+data shows they would write nothing; the steps still inspect every component (about 60 ms on the
+daily year) before finding that out. Of the voltage law, ``n.calculate_dependent_values()``
+still runs (it fills empty carriers and registers the extra Link ports' attributes)."""
+
+_PYPSA_STEPS = {name: getattr(_pypsa_optimize, name, None) for name in _NOTHING_TO_WRITE}
+"""PyPSA's own functions of :data:`_NOTHING_TO_WRITE`, as PyPSA's ``create_model`` calls them."""
+
+
+def _skip_when_empty(name: str):
+    """Return a stand-in for PyPSA's step ``name``: nothing inside :func:`bounds_instead_of_rows`
+    when :data:`_NOTHING_TO_WRITE` says the step has nothing to write, else PyPSA's step."""
+    step, nothing = _PYPSA_STEPS[name], _NOTHING_TO_WRITE[name]
+
+    def stand_in(n, *args, **kwargs):
+        if _BOUNDS.get() and nothing(n, *args, **kwargs):
+            if name == "define_kirchhoff_voltage_constraints":
+                # PyPSA's step starts with this; it also registers the attributes of extra
+                # Link ports (p2, ...) that the solution is assigned to, so it stays
+                n.calculate_dependent_values()
+            return None
+        return step(n, *args, **kwargs)
+
+    stand_in.__name__ = stand_in.__qualname__ = name
+    stand_in.__doc__ = f"energy_model's stand-in for PyPSA's {name} (see lean._skip_when_empty)."
+    return stand_in
+
+
+def _install_stand_ins() -> None:
+    """Put the stand-ins in PyPSA's ``optimize`` namespace (where ``create_model`` looks them
+    up), each only where that name still holds PyPSA's own function."""
     if (_PYPSA_LIMIT_ROWS is not None and getattr(
             _pypsa_optimize, "define_operational_constraints_for_non_extendables", None)
             is _PYPSA_LIMIT_ROWS):
         _pypsa_optimize.define_operational_constraints_for_non_extendables = _limits_as_bounds
+    for name, step in _PYPSA_STEPS.items():
+        if step is not None and getattr(_pypsa_optimize, name, None) is step:
+            setattr(_pypsa_optimize, name, _skip_when_empty(name))
+
+
+@contextlib.contextmanager
+def bounds_instead_of_rows():
+    """Within this block PyPSA's ``create_model`` writes the limits as bounds, not rows, and
+    skips the steps that have nothing to write.
+
+    The same model as ``create_model`` followed by :func:`limits_to_bounds`, without building
+    the rows first (on the daily year a quarter of the model's build time), and without the
+    steps of :data:`_NOTHING_TO_WRITE` where the network shows they would add nothing (no Line
+    or Transformer, no ramp limit, no fixed set point). PyPSA calls its steps through its
+    module's namespace, so the stand-ins are installed there once; they defer to PyPSA's
+    functions outside this block. Should a PyPSA release rename a function, its stand-in is
+    not installed: the rows come back and :func:`limits_to_bounds` (always called after
+    ``create_model`` with ``lean``) removes them as before, the steps run as PyPSA's: slower,
+    never different.
+    """
+    _install_stand_ins()
     token = _BOUNDS.set(True)
     try:
         yield
