@@ -63,22 +63,24 @@ def compute_node_mix(n: pypsa.Network) -> dict[str, np.ndarray | list]:
     p1 = -n.links_t.p1.reindex(columns=links.index, fill_value=0.0).to_numpy()
     l0, l1 = bidx.get_indexer(links.bus0), bidx.get_indexer(links.bus1)
 
-    mix = np.zeros((T, n_b, n_o + n_s))
-    for t in range(T):
-        arrivals = np.zeros((n_b, n_b))  # arrivals[to, from]
-        np.add.at(arrivals, (l1, l0), np.clip(p1[t], 0, None))
-        inflow = G[t].sum(axis=1) + arrivals.sum(axis=1)
-        A = np.diag(np.where(inflow > 1e-9, inflow, 1.0)) - arrivals
-        mix[t] = np.linalg.solve(A, G[t])
+    # every snapshot's balance at once: A[t] = diag(inflow[t]) - arrivals[t], A[t] mix[t] = G[t]
+    arrivals = np.zeros((T, n_b, n_b))  # arrivals[t, to, from]
+    t_idx = np.repeat(np.arange(T), len(links))
+    np.add.at(arrivals, (t_idx, np.tile(l1, T), np.tile(l0, T)), np.clip(p1, 0, None).ravel())
+    inflow = G.sum(axis=2) + arrivals.sum(axis=2)
+    A = -arrivals
+    diag = np.arange(n_b)
+    A[:, diag, diag] += np.where(inflow > 1e-9, inflow, 1.0)
+    mix = np.linalg.solve(A, G)
 
     # storage: annual mean mix of injections, solved jointly for all stores
     if n_s:
         inj_links = n.links[(n.links.carrier == "gas storage") & n.links.bus1.isin(stores.bus)]
         W = np.zeros((n_s, n_o + n_s))
-        for name, link in inj_links.iterrows():
-            k = list(stores.bus).index(link.bus1)
-            q = (n.links_t.p0[name].clip(lower=0) * n.snapshot_weightings.objective).to_numpy()
-            W[k] += (q[:, None] * mix[:, bidx.get_loc(link.bus0), :]).sum(axis=0)
+        q = (n.links_t.p0.reindex(columns=inj_links.index, fill_value=0.0).clip(lower=0)
+             .mul(n.snapshot_weightings.objective, axis=0).to_numpy())  # [t, link]
+        k = pd.Index(stores.bus).get_indexer(inj_links.bus1)
+        np.add.at(W, k, np.einsum("tl,tlo->lo", q, mix[:, bidx.get_indexer(inj_links.bus0), :]))
         total = W.sum(axis=1, keepdims=True)
         W = np.divide(W, total, out=np.zeros_like(W), where=total > 0)
         B, A = W[:, :n_o], W[:, n_o:]
