@@ -487,3 +487,37 @@ def test_a_component_that_kept_pypsas_rows_is_not_updated_through_bounds(tiny):
     c = build_network(YEAR, inputs=tiny)
     maintain_p1(c)
     assert r.solve() == pytest.approx(solve(c).objective, rel=1e-9)
+
+
+def test_highs_runs_on_the_calling_thread_without_the_interrupt_callback():
+    # inside the block linopy's HiGHS runner is replaced for LPs below the size limit; larger
+    # LPs, and every LP outside the block, keep linopy's threaded, interruptible run
+    import threading
+
+    import linopy.solvers
+
+    from energy_model.optimization.lean import INTERRUPTIBLE_COLUMNS, highs_on_this_thread
+
+    class FakeHighs:
+        HandleKeyboardInterrupt = False
+        HandleUserInterrupt = False
+
+        def __init__(self, columns):
+            self.columns, self.seen = columns, None
+
+        def getNumCol(self):  # noqa: N802 (highspy's name)
+            return self.columns
+
+        def run(self):
+            self.seen = (threading.current_thread(), self.HandleUserInterrupt)
+
+    with highs_on_this_thread():
+        small, big = FakeHighs(10), FakeHighs(INTERRUPTIBLE_COLUMNS)
+        linopy.solvers._run_highs_with_keyboard_interrupt(small)
+        linopy.solvers._run_highs_with_keyboard_interrupt(big)
+    outside = FakeHighs(10)
+    linopy.solvers._run_highs_with_keyboard_interrupt(outside)
+    here = threading.current_thread()
+    assert small.seen == (here, False)
+    assert big.seen[0] is not here and big.seen[1] is True
+    assert outside.seen[0] is not here and outside.seen[1] is True

@@ -1,4 +1,5 @@
-"""A leaner linopy model of the same LP: dispatch limits as variable bounds, not rows.
+"""A leaner linopy model of the same LP: dispatch limits as variable bounds, not rows; and HiGHS
+run without linopy's per-iteration interrupt callback.
 
 PyPSA 1.4 writes the dispatch limits of every non-extendable Generator, Link and Store
 (``p_min_pu × p_nom <= p <= p_max_pu × p_nom``, ``e_min_pu × e_nom <= e <= e_max_pu × e_nom``)
@@ -25,6 +26,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
+import linopy.solvers as _linopy_solvers
 import numpy as np
 import pandas as pd
 import pypsa
@@ -257,3 +259,48 @@ def bounds_instead_of_rows():
         yield
     finally:
         _BOUNDS.reset(token)
+
+
+# --- HiGHS's run ----------------------------------------------------------------------------
+
+_LINOPY_RUN = getattr(_linopy_solvers, "_run_highs_with_keyboard_interrupt", None)
+"""linopy's runner of HiGHS: ``h.run()`` on a worker thread with a Python interrupt callback."""
+
+INTERRUPTIBLE_COLUMNS: int = 500_000
+"""LPs with at least this many columns keep linopy's interruptible run (the hourly year, whose
+solve takes minutes); smaller ones (the daily year: 73,000 columns, seconds) run on the calling
+thread."""
+
+_DIRECT: ContextVar[bool] = ContextVar("energy_model_highs_on_this_thread", default=False)
+"""True while :func:`highs_on_this_thread` is active in this thread or task."""
+
+
+def _run_highs(h) -> None:
+    """Stand-in for linopy's ``_run_highs_with_keyboard_interrupt`` (see
+    :func:`highs_on_this_thread`)."""
+    if _DIRECT.get() and h.getNumCol() < INTERRUPTIBLE_COLUMNS:
+        h.run()  # highspy releases the GIL while HiGHS runs
+        return
+    _LINOPY_RUN(h)
+
+
+@contextlib.contextmanager
+def highs_on_this_thread():
+    """Within this block linopy runs HiGHS on the calling thread, without its interrupt callback.
+
+    linopy runs ``h.run()`` on a worker thread and has highspy call a Python function at every
+    simplex iteration, so that Ctrl-C can stop a long solve; on the daily year that callback
+    costs 5-6 % of HiGHS's time (26,000 iterations; measured in ``examples/benchmark.py``'s
+    terms, 1.85 s against 1.75 s). Here the LP runs as HiGHS runs it alone. Ctrl-C then takes
+    effect when the solve ends, seconds later, except on LPs of
+    :data:`INTERRUPTIBLE_COLUMNS` columns or more, which keep linopy's run. Outside the block
+    (and should linopy rename its runner) linopy's own run is used.
+    """
+    if (_LINOPY_RUN is not None and getattr(
+            _linopy_solvers, "_run_highs_with_keyboard_interrupt", None) is _LINOPY_RUN):
+        _linopy_solvers._run_highs_with_keyboard_interrupt = _run_highs
+    token = _DIRECT.set(True)
+    try:
+        yield
+    finally:
+        _DIRECT.reset(token)

@@ -55,6 +55,7 @@ from energy_model.optimization.lean import (
     LEAN_COMPONENTS,
     NOMINAL,
     dispatch_limits,
+    highs_on_this_thread,
     lean_assets,
     write_bounds,
 )
@@ -415,7 +416,7 @@ class Resolver:
         elif self._restart:
             h.setBasis(self._basis0)
         self._restart = False
-        with _stdout_to_stderr():
+        with _stdout_to_stderr(), highs_on_this_thread():
             result = self.solver.solve()
         if not first:
             self.solves += 1

@@ -17,7 +17,11 @@ import pypsa
 
 from energy_model.errors import EnergyModelError, UsageError
 from energy_model.network.topology import link_ports
-from energy_model.optimization.lean import bounds_instead_of_rows, limits_to_bounds
+from energy_model.optimization.lean import (
+    bounds_instead_of_rows,
+    highs_on_this_thread,
+    limits_to_bounds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +200,8 @@ def optimize(n: pypsa.Network, solver_options: dict,
     divided by the snapshot weights) and ``loads_t.p``.
 
     ``lean=False`` keeps PyPSA's limit rows (an infeasibility diagnosis names rows, not bounds).
+    HiGHS runs on the calling thread without linopy's per-iteration interrupt callback
+    (:func:`energy_model.optimization.lean.highs_on_this_thread`; the hourly year keeps it).
 
     Returns
     -------
@@ -203,7 +209,8 @@ def optimize(n: pypsa.Network, solver_options: dict,
         linopy's ``(status, condition)``.
     """
     m = build_model(n, extra_functionality, lean)
-    status, condition = m.solve(solver_name="highs", io_api="direct", **solver_options)
+    with highs_on_this_thread():
+        status, condition = m.solve(solver_name="highs", io_api="direct", **solver_options)
     if status == "ok":
         assign_results(n)
     return status, condition
