@@ -331,14 +331,15 @@ def _lp(m):
     return (mat.A.toarray(), mat.b, mat.sense, mat.c, mat.lb, mat.ub)
 
 
-@pytest.mark.parametrize("data", ["none", "ramp limit", "set point"])
+@pytest.mark.parametrize("data", ["none", "ramp limit", "set point", "power"])
 def test_skipped_pypsa_steps_give_pypsas_lp(tiny, data):
     # the model steps skipped in the lean block (voltage law, ramp limits, fixed set points) would
-    # write nothing on our networks; where a network has such data, PyPSA's step runs
+    # write nothing on our networks, and the nodal balance written from arrays is PyPSA's; where
+    # a network has such data, PyPSA's step runs
     from energy_model.optimization.lean import bounds_instead_of_rows, limits_to_bounds
 
     def network():
-        n = build_network(YEAR, inputs=tiny)
+        n = build_network(YEAR, inputs=tiny, power=data == "power")
         g = n.generators.index[n.generators.carrier == "gas supply"][0]
         # an extra output port written into the table, as contracts.add_contracts does
         link = n.links.index[0]
@@ -521,3 +522,20 @@ def test_highs_runs_on_the_calling_thread_without_the_interrupt_callback():
     assert small.seen == (here, False)
     assert big.seen[0] is not here and big.seen[1] is True
     assert outside.seen[0] is not here and outside.seen[1] is True
+
+
+def test_nodal_balance_from_arrays_only_where_it_is_pypsas(tiny):
+    from energy_model.optimization.balance import can_write_nodal_balance
+
+    n = build_network(YEAR, inputs=tiny)
+    assert can_write_nodal_balance(n)
+    assert not can_write_nodal_balance(n, transmission_losses=True)
+    delayed = n.copy()
+    delayed.links.loc[delayed.links.index[0], "delay"] = 1
+    assert not can_write_nodal_balance(delayed)
+    inactive = n.copy()
+    inactive.generators.loc[inactive.generators.index[0], "active"] = False
+    assert not can_write_nodal_balance(inactive)
+    lined = n.copy()
+    lined.add("Line", "l", bus0=n.buses.index[0], bus1=n.buses.index[1], x=0.1, s_nom=1.0)
+    assert not can_write_nodal_balance(lined)

@@ -226,6 +226,25 @@ def _skip_when_empty(name: str):
     return stand_in
 
 
+_PYPSA_BALANCE = getattr(_pypsa_optimize, "define_nodal_balance_constraints", None)
+"""PyPSA's own writer of the nodal balance rows."""
+
+
+def _nodal_balance(n, sns, *args, **kwargs) -> None:
+    """Stand-in for PyPSA's ``define_nodal_balance_constraints``: inside
+    :func:`bounds_instead_of_rows`, the same rows from arrays
+    (:func:`energy_model.optimization.balance.write_nodal_balance`) where the network allows;
+    else, and outside the block, PyPSA's function."""
+    from energy_model.optimization.balance import can_write_nodal_balance, write_nodal_balance
+
+    if (_BOUNDS.get() and not args and set(kwargs) <= {"transmission_losses", "buses", "suffix",
+                                                         "piecewise_options"}
+            and can_write_nodal_balance(n, kwargs.get("transmission_losses", False))):
+        write_nodal_balance(n, sns, kwargs.get("buses"), kwargs.get("suffix", ""))
+        return
+    _PYPSA_BALANCE(n, sns, *args, **kwargs)
+
+
 def _install_stand_ins() -> None:
     """Put the stand-ins in PyPSA's ``optimize`` namespace (where ``create_model`` looks them
     up), each only where that name still holds PyPSA's own function."""
@@ -233,6 +252,9 @@ def _install_stand_ins() -> None:
             _pypsa_optimize, "define_operational_constraints_for_non_extendables", None)
             is _PYPSA_LIMIT_ROWS):
         _pypsa_optimize.define_operational_constraints_for_non_extendables = _limits_as_bounds
+    if (_PYPSA_BALANCE is not None and getattr(
+            _pypsa_optimize, "define_nodal_balance_constraints", None) is _PYPSA_BALANCE):
+        _pypsa_optimize.define_nodal_balance_constraints = _nodal_balance
     for name, step in _PYPSA_STEPS.items():
         if step is not None and getattr(_pypsa_optimize, name, None) is step:
             setattr(_pypsa_optimize, name, _skip_when_empty(name))
