@@ -180,3 +180,14 @@ def test_indicators_sweep_assesses_remaining_flexibility_on_the_design_cases(tin
         got[climate] = rows.value["TR"]
     # the peak day is the harder case, and neither is the year's answer
     assert 0.0 < got["peak-day"] < got["two-week"] < annual
+    # the supply-source sweep (run beside the design cases, on another thread) is the sweep's
+    # answer on its own
+    from energy_model.analysis.indicators import supply_sources
+    from energy_model.study.experiments import supply_source_dependence
+
+    own = supply_source_dependence(lambda: build_network(2030, inputs=data),
+                                   supply_sources(data))
+    for source in own.columns:
+        rows = table[table.indicator == f"supply_source_dependence_{source}"].set_index("country")
+        assert rows.value.reindex(own.index).to_numpy() == pytest.approx(
+            own[source].to_numpy(), abs=1e-9)

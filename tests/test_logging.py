@@ -34,3 +34,30 @@ def test_quiet_command_line_prints_no_solver_banner(tmp_path):
                 "--inputs", str(TINY), "--out", str(tmp_path / "out")])
     assert "HiGHS" not in out.stderr and "INFO" not in out.stderr, out.stderr
     assert "HiGHS" not in out.stdout
+
+
+def test_overlapping_redirects_on_two_threads_give_stdout_back():
+    # descriptor 1 is the process's: blocks that overlap on two threads must not leave it
+    # pointing at the sink (the first to enter redirects, the last to leave restores)
+    import threading
+
+    from energy_model.optimization.solver import _stdout_to_stderr
+
+    before = os.fstat(1)
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with _stdout_to_stderr():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    with _stdout_to_stderr():
+        redirected = os.fstat(1)
+        release.set()  # the other thread leaves first, this one last
+        t.join()
+    after = os.fstat(1)
+    assert (redirected.st_dev, redirected.st_ino) != (before.st_dev, before.st_ino)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import numbers
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def build_network(year: int, options: Sequence[str] = (),
     return n
 
 
+_EMPTY_LOCK = threading.Lock()
 _EMPTY: pypsa.Network | None = None
 """An empty network, copied for each build (a new ``pypsa.Network()`` reads PyPSA's standard
 line and transformer types from disk each time; the copy is ten times cheaper)."""
@@ -127,17 +129,18 @@ def _empty_network() -> pypsa.Network:
     caller's logging is left as it was.
     """
     global _EMPTY
-    root = logging.getLogger()
-    guard = None if root.handlers else logging.NullHandler()
-    if guard is not None:
-        root.addHandler(guard)
-    try:
-        if _EMPTY is None:
-            _EMPTY = pypsa.Network()
-        return _EMPTY.copy()
-    finally:
+    with _EMPTY_LOCK:  # the root logger's handlers are the process's, not the thread's
+        root = logging.getLogger()
+        guard = None if root.handlers else logging.NullHandler()
         if guard is not None:
-            root.removeHandler(guard)
+            root.addHandler(guard)
+        try:
+            if _EMPTY is None:
+                _EMPTY = pypsa.Network()
+            return _EMPTY.copy()
+        finally:
+            if guard is not None:
+                root.removeHandler(guard)
 
 
 def check_year(year: object, data: Inputs) -> int:

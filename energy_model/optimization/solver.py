@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 
 import numpy as np
 import pandas as pd
@@ -278,30 +279,47 @@ def _with_case_constraints(extra_functionality=None):
     return func
 
 
+_REDIRECT_LOCK = threading.Lock()
+_REDIRECT: dict[str, int | None] = {"depth": 0, "saved": None, "sink": None}
+"""State of :func:`_stdout_to_stderr`, shared by the threads of the process (descriptor 1 is)."""
+
+
 @contextlib.contextmanager
 def _stdout_to_stderr():
     """Send what C code writes to file descriptor 1 to descriptor 2 while the block runs.
 
     When this module's logger does not show INFO (``energy-model -q``, or a library caller who
-    has not set up logging) the output (HiGHS's banner) is discarded instead.
+    has not set up logging) the output (HiGHS's banner) is discarded instead. Blocks may nest
+    and overlap across threads: the first to enter redirects, the last to leave restores.
     """
+    with _REDIRECT_LOCK:
+        if _REDIRECT["depth"] == 0:
+            try:
+                sys.stdout.flush()
+                saved = os.dup(1)
+            except (OSError, ValueError):  # no real stdout (embedded interpreter)
+                saved = None
+            sink = None
+            if saved is not None:
+                if not logger.isEnabledFor(logging.INFO):
+                    sink = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(2 if sink is None else sink, 1)
+            _REDIRECT.update(saved=saved, sink=sink)
+        _REDIRECT["depth"] += 1
     try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):  # no real stdout (embedded interpreter): nothing to redirect
-        yield
-        return
-    sink = None if logger.isEnabledFor(logging.INFO) else os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(2 if sink is None else sink, 1)
         yield
     finally:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        if sink is not None:
-            os.close(sink)
+        with _REDIRECT_LOCK:
+            _REDIRECT["depth"] -= 1
+            saved, sink = _REDIRECT["saved"], _REDIRECT["sink"]
+            if _REDIRECT["depth"] == 0 and saved is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stdout.flush()
+                os.dup2(saved, 1)
+                os.close(saved)
+                if sink is not None:
+                    os.close(sink)
+                _REDIRECT.update(saved=None, sink=None)
 
 
 def explain_infeasibility(n: pypsa.Network, limit: int = 8) -> str:
