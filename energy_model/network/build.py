@@ -22,10 +22,10 @@ from energy_model.network.gas import (
     CARRIERS,
     add_buses,
     add_demand,
-    add_lng_terminals,
-    add_pipelines,
-    add_storage,
+    add_links,
     add_supply,
+    lng_links,
+    pipeline_links,
     reserve_supplies,
 )
 from energy_model.network.options import options_need_power
@@ -87,7 +87,8 @@ def build_network(year: int, options: Sequence[str] = (),
     for col in n.snapshot_weightings.columns:
         n.snapshot_weightings[col] = weights.to_numpy()
     n.add("Carrier", list(CARRIERS), nice_name=list(CARRIERS.values()))
-    add_buses(n, data)
+    storage = select_active(data.storage, year)
+    add_buses(n, data, storage)
     gas_for_power = None
     if power:
         from energy_model.network.power import add_power, gas_for_power_mwh
@@ -95,9 +96,8 @@ def build_network(year: int, options: Sequence[str] = (),
         gas_for_power = gas_for_power_mwh(data, year)
     add_demand(n, data, year, subtract=gas_for_power)
     add_supply(n, data, year)
-    add_pipelines(n, select_active(data.pipelines, year), data.parameters)
-    add_lng_terminals(n, select_active(data.lng_terminals, year))
-    add_storage(n, select_active(data.storage, year))
+    add_links(n, [pipeline_links(select_active(data.pipelines, year), data.parameters),
+                  lng_links(select_active(data.lng_terminals, year))], storage)
     if power:
         add_power(n, data, year)
     add_contracts(n, data, year)

@@ -60,22 +60,29 @@ def _coordinates(df: pd.DataFrame) -> dict[str, np.ndarray]:
                 else np.full(len(df), np.nan)) for c in ("x", "y")}
 
 
-def add_buses(n: pypsa.Network, data: Inputs) -> None:
-    """Add one gas bus per region and per transit node (``country``, ``node_kind``, ``x``, ``y``).
+def add_buses(n: pypsa.Network, data: Inputs, storage: pd.DataFrame | None = None) -> None:
+    """Add one gas bus per region and per transit node (``country``, ``node_kind``, ``x``, ``y``),
+    and one per storage site of ``storage`` (``"<name> storage"``, at its region's place).
 
     ``x``, ``y`` are longitude and latitude [degree] from ``regions.csv`` and ``nodes.csv``.
     """
     r, nodes = data.regions, data.nodes
     country = np.where(r.code == "NAR", "NAR", r.country)
     region_country = dict(zip(r.code, country, strict=True))
-    both = pd.concat([r.code, nodes.node], ignore_index=True)
-    coordinates = {k: np.concatenate([v, _coordinates(nodes)[k]])
-                   for k, v in _coordinates(r).items()}
-    n.add("Bus", both.to_numpy(), carrier="gas", unit="MWh",
-          country=np.concatenate([country, nodes.region.map(region_country).to_numpy()]),
-          node_kind=np.concatenate([np.where(r.kind == "supplier", "supply", "grid"),
-                                    np.full(len(nodes), "transit")]),
-          **coordinates)
+    buses = pd.DataFrame({
+        "country": np.concatenate([country, nodes.region.map(region_country).to_numpy()]),
+        "node_kind": np.concatenate([np.where(r.kind == "supplier", "supply", "grid"),
+                                     np.full(len(nodes), "transit")]),
+        **{k: np.concatenate([v, _coordinates(nodes)[k]]) for k, v in _coordinates(r).items()},
+    }, index=pd.concat([r.code, nodes.node], ignore_index=True).to_numpy())
+    if storage is not None and not storage.empty:
+        at = buses.reindex(storage.region)
+        sites = pd.DataFrame({"country": at.country.to_numpy(), "node_kind": "storage",
+                              "x": at.x.to_numpy(), "y": at.y.to_numpy()},
+                             index=[f"{x} storage" for x in storage.name])
+        buses = pd.concat([buses, sites])
+    n.add("Bus", buses.index, carrier="gas", unit="MWh",
+          **{c: buses[c].to_numpy() for c in buses.columns})
 
 
 def add_demand(n: pypsa.Network, data: Inputs, year: int,
@@ -152,6 +159,11 @@ def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float
     ``tariff_eur_per_mwh`` [EUR/MWh] where given (a published or estimated entry/exit tariff of
     the route, both directions). Reverse Links are named ``"<name> reverse"``.
     """
+    add_links(n, [pipeline_links(pipes, params)])
+
+
+def pipeline_links(pipes: pd.DataFrame, params: dict[str, float]) -> pd.DataFrame:
+    """Return the Links of :func:`add_pipelines`, one row per Link and attribute columns."""
     fuel = params["compressor_fuel_per_1000km"]
     tariff = params["transport_tariff_per_1000km"]
     fwd = pipes.assign(link=pipes.name, bus0=pipes["from"], bus1=pipes["to"],
@@ -166,20 +178,27 @@ def add_pipelines(n: pypsa.Network, pipes: pd.DataFrame, params: dict[str, float
     if "tariff_eur_per_mwh" in links.columns:  # fwd and rev rows share index labels: no align
         given = links.tariff_eur_per_mwh.astype(float).to_numpy()
         cost = np.where(np.isnan(given), cost, given)
-    n.add("Link", links.link.values, bus0=links.bus0.values, bus1=links.bus1.values,
-          carrier="gas pipeline", p_nom=links.p_nom.values, p_min_pu=0.0,
-          efficiency=1.0 - fuel * km, marginal_cost=cost, length=links.length_km.values,
-          asset=links.asset.values, pipeline=links.name.values, direction=links.direction.values,
-          **empty_ports(n))
+    return pd.DataFrame({
+        "bus0": links.bus0.to_numpy(), "bus1": links.bus1.to_numpy(),
+        "carrier": "gas pipeline", "p_nom": links.p_nom.to_numpy(), "p_min_pu": 0.0,
+        "efficiency": 1.0 - fuel * km, "marginal_cost": cost,
+        "length": links.length_km.to_numpy(), "asset": links.asset.to_numpy(),
+        "pipeline": links.name.to_numpy(), "direction": links.direction.to_numpy(),
+    }, index=links.link.to_numpy())
 
 
 def add_lng_terminals(n: pypsa.Network, lng: pd.DataFrame) -> None:
     """Add LNG terminals as Links from the global LNG market bus to the region."""
-    if lng.empty:
-        return
-    n.add("Link", lng.name.values, bus0="LNG", bus1=lng.region.values, carrier="LNG terminal",
-          p_nom=lng.sendout_mw.values, efficiency=1.0, asset=lng.name.values,
-          pipeline=lng.name.values, direction="forward", **empty_ports(n))
+    add_links(n, [lng_links(lng)])
+
+
+def lng_links(lng: pd.DataFrame) -> pd.DataFrame:
+    """Return the Links of :func:`add_lng_terminals`, one row per Link."""
+    return pd.DataFrame({
+        "bus0": "LNG", "bus1": lng.region.to_numpy(), "carrier": "LNG terminal",
+        "p_nom": lng.sendout_mw.to_numpy(), "efficiency": 1.0, "asset": lng.name.to_numpy(),
+        "pipeline": lng.name.to_numpy(), "direction": "forward",
+    }, index=lng.name.to_numpy())
 
 
 def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
@@ -191,15 +210,48 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
     n.add("Bus", names, suffix=" storage", carrier="gas", unit="MWh", country=country,
           node_kind="storage", x=n.buses.x.reindex(storage.region).values,
           y=n.buses.y.reindex(storage.region).values)
-    n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
-          e_nom=storage.working_gas_mwh.values, e_cyclic=True)
+    add_links(n, [], storage)
+
+
+def storage_links(storage: pd.DataFrame) -> pd.DataFrame:
+    """Return the injection and withdrawal Links of the storage sites, injections first."""
+    names = storage.name.to_numpy(dtype=object)
     stores = np.array([f"{x} storage" for x in names], dtype=object)
     regions = storage.region.to_numpy(dtype=object)
-    n.add("Link", [f"{x} injection" for x in names] + [f"{x} withdrawal" for x in names],
-          bus0=np.concatenate([regions, stores]), bus1=np.concatenate([stores, regions]),
-          carrier="gas storage",
-          p_nom=np.concatenate([storage.injection_mw.to_numpy(),
-                                storage.withdrawal_mw.to_numpy()]), **empty_ports(n))
+    return pd.DataFrame({
+        "bus0": np.concatenate([regions, stores]), "bus1": np.concatenate([stores, regions]),
+        "carrier": "gas storage",
+        "p_nom": np.concatenate([storage.injection_mw.to_numpy(),
+                                 storage.withdrawal_mw.to_numpy()]),
+    }, index=[f"{x} injection" for x in names] + [f"{x} withdrawal" for x in names])
+
+
+def add_links(n: pypsa.Network, tables: list[pd.DataFrame],
+              storage: pd.DataFrame | None = None) -> None:
+    """Add the Links of ``tables`` (and the Stores and Links of ``storage``) in one call each.
+
+    A PyPSA ``n.add`` costs about 11 ms whatever its size, so the builder adds each component's
+    rows at once. An attribute a table does not give takes PyPSA's default (a column of our
+    own, such as ``pipeline``, stays empty); the storage sites' buses must exist already
+    (:func:`add_buses`, :func:`add_storage`).
+    """
+    if storage is not None and not storage.empty:
+        names = storage.name.values
+        n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
+              e_nom=storage.working_gas_mwh.values, e_cyclic=True)
+        tables = [*tables, storage_links(storage)]
+    tables = [t for t in tables if not t.empty]
+    if not tables:
+        return
+    links = pd.concat(tables) if len(tables) > 1 else tables[0]
+    defaults = n.components["Link"].defaults.default
+    attrs = {}
+    for col in links.columns:
+        values = links[col]
+        if col in defaults.index and values.isna().any():
+            values = values.fillna(defaults[col])
+        attrs[col] = values.to_numpy()
+    n.add("Link", links.index.to_numpy(), **attrs, **empty_ports(n))
 
 
 def reserve_supplies(n: pypsa.Network, data: Inputs, year: int) -> None:
