@@ -39,11 +39,15 @@ def test_quiet_command_line_prints_no_solver_banner(tmp_path):
 def test_overlapping_redirects_on_two_threads_give_stdout_back():
     # descriptor 1 is the process's: blocks that overlap on two threads must not leave it
     # pointing at the sink (the first to enter redirects, the last to leave restores)
+    import logging
     import threading
 
     from energy_model.optimization.solver import _stdout_to_stderr
 
-    before = os.fstat(1)
+    quiet = logging.getLogger("energy_model.optimization.solver")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # the sink is /dev/null (with INFO it is stderr, which
+    before = os.fstat(1)             # under `pytest -s` may be the same terminal as stdout)
     inside, release = threading.Event(), threading.Event()
 
     def other():
@@ -59,5 +63,6 @@ def test_overlapping_redirects_on_two_threads_give_stdout_back():
         release.set()  # the other thread leaves first, this one last
         t.join()
     after = os.fstat(1)
+    quiet.setLevel(level)
     assert (redirected.st_dev, redirected.st_ino) != (before.st_dev, before.st_ino)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

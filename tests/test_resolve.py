@@ -331,8 +331,9 @@ def _lp(m):
     return (mat.A.toarray(), mat.b, mat.sense, mat.c, mat.lb, mat.ub)
 
 
-@pytest.mark.parametrize("data", ["none", "ramp limit", "set point", "power"])
-def test_skipped_pypsa_steps_give_pypsas_lp(tiny, data):
+@pytest.mark.parametrize("data", ["none", "ramp limit", "set point", "power", "meshed",
+                                  "efficiency series"])
+def test_skipped_pypsa_steps_give_pypsas_lp(tiny, data, monkeypatch):
     # the model steps skipped in the lean block (voltage law, ramp limits, fixed set points) would
     # write nothing on our networks, and the nodal balance written from arrays is PyPSA's; where
     # a network has such data, PyPSA's step runs
@@ -350,25 +351,47 @@ def test_skipped_pypsa_steps_give_pypsas_lp(tiny, data):
             n.generators.loc[g, "ramp_limit_up"] = 0.5
         elif data == "set point":
             n.generators_t.p_set = pd.DataFrame({g: 0.0}, index=n.snapshots)
+        elif data == "efficiency series":  # of the main and of the extra port
+            n.links_t.efficiency = pd.DataFrame(
+                {link: np.linspace(0.9, 1.0, len(n.snapshots))}, index=n.snapshots)
+            n.links_t.efficiency2 = pd.DataFrame(
+                {link: np.linspace(0.5, 0.6, len(n.snapshots))}, index=n.snapshots)
         return n
+
+    from energy_model.optimization import balance
+
+    written, write = [], balance.write_nodal_balance
+    monkeypatch.setattr(balance, "write_nodal_balance",
+                        lambda *a, **k: written.append(a[3:]) or write(*a, **k))
+    # PyPSA splits the buses into groups by their number of connections: on the tiny network
+    # thresholds 2 and 5 give rows with suffixes (a subset of the buses each)
+    kwargs = {"meshed_thresholds": [2, 5]} if data == "meshed" else {}
 
     plain = network()
     pypsas = plain.optimize.create_model(consistency_check=False,
-                                         include_objective_constant=False)
+                                         include_objective_constant=False, **kwargs)
     limits_to_bounds(plain)
     lean = network()
     with bounds_instead_of_rows():
         ours = lean.optimize.create_model(consistency_check=False,
-                                          include_objective_constant=False)
+                                          include_objective_constant=False, **kwargs)
+    assert written  # the rows were ours, not PyPSA's function's
+    if data == "meshed":
+        assert len([c for c in ours.constraints if c.startswith("Bus-meshed")]) >= 1
     assert sorted(ours.constraints) == sorted(pypsas.constraints)
     extra = {"ramp limit": "Generator-p-ramp_limit_up", "set point": "Generator-p_set"}
     if data in extra:
         assert extra[data] in ours.constraints
     for a, b in zip(_lp(ours), _lp(pypsas), strict=True):
         assert np.array_equal(np.asarray(a), np.asarray(b))
-    # and the network is left as PyPSA's steps leave it (carriers, extra ports' attributes)
-    for c in ("Link", "Store", "Generator"):
-        pd.testing.assert_frame_equal(lean.components[c].static, plain.components[c].static)
+    # and the network is left as PyPSA's steps leave it (carriers, extra ports' attributes),
+    # but for the sub-network labels PyPSA's cycle search writes on the buses
+    for c in ("Link", "Store", "Generator", "Bus"):
+        ours_static, pypsas_static = (x.components[c].static for x in (lean, plain))
+        if c == "Bus":
+            ours_static, pypsas_static = (x.drop(columns="sub_network")
+                                          for x in (ours_static, pypsas_static))
+        pd.testing.assert_frame_equal(ours_static, pypsas_static, check_column_type=False)
         pd.testing.assert_frame_equal(lean.components[c].defaults,
                                       plain.components[c].defaults)
 

@@ -27,6 +27,9 @@ from energy_model.units import mwh_to_bcm
 
 _FLOW_CARRIERS = ("gas pipeline", "LNG terminal", "gas storage")
 
+_BLOCK = 512
+"""Snapshots whose node balances :func:`compute_node_mix` solves at once."""
+
 
 def compute_node_mix(n: pypsa.Network) -> dict[str, np.ndarray | list]:
     """Compute the origin shares of the gas at every gas bus and snapshot.
@@ -63,15 +66,21 @@ def compute_node_mix(n: pypsa.Network) -> dict[str, np.ndarray | list]:
     p1 = -n.links_t.p1.reindex(columns=links.index, fill_value=0.0).to_numpy()
     l0, l1 = bidx.get_indexer(links.bus0), bidx.get_indexer(links.bus1)
 
-    # every snapshot's balance at once: A[t] = diag(inflow[t]) - arrivals[t], A[t] mix[t] = G[t]
-    arrivals = np.zeros((T, n_b, n_b))  # arrivals[t, to, from]
-    t_idx = np.repeat(np.arange(T), len(links))
-    np.add.at(arrivals, (t_idx, np.tile(l1, T), np.tile(l0, T)), np.clip(p1, 0, None).ravel())
-    inflow = G.sum(axis=2) + arrivals.sum(axis=2)
-    A = -arrivals
+    # the balance of many snapshots at once, A[t] = diag(inflow[t]) - arrivals[t],
+    # A[t] mix[t] = G[t], in blocks (the hourly year would need three copies of T x bus x bus)
+    mix = np.empty((T, n_b, n_o + n_s))
+    arrived = np.clip(p1, 0, None)
     diag = np.arange(n_b)
-    A[:, diag, diag] += np.where(inflow > 1e-9, inflow, 1.0)
-    mix = np.linalg.solve(A, G)
+    for lo in range(0, T, _BLOCK):
+        hi = min(lo + _BLOCK, T)
+        arrivals = np.zeros((hi - lo, n_b, n_b))  # arrivals[t, to, from]
+        t_idx = np.repeat(np.arange(hi - lo), len(links))
+        np.add.at(arrivals, (t_idx, np.tile(l1, hi - lo), np.tile(l0, hi - lo)),
+                  arrived[lo:hi].ravel())
+        inflow = G[lo:hi].sum(axis=2) + arrivals.sum(axis=2)
+        arrivals *= -1.0
+        arrivals[:, diag, diag] += np.where(inflow > 1e-9, inflow, 1.0)
+        mix[lo:hi] = np.linalg.solve(arrivals, G[lo:hi])
 
     # storage: annual mean mix of injections, solved jointly for all stores
     if n_s:

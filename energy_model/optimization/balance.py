@@ -134,7 +134,8 @@ def write_nodal_balance(n: pypsa.Network, sns: pd.Index, buses=None, suffix: str
     loads = n.components["Load"].static
     rhs = np.zeros((len(sns), len(buses)))
     if not loads.empty:
-        p_set = _switchable(n, "Load", "p_set", loads.index, sns)
+        # a missing set point counts as 0, as in PyPSA's sum over the bus
+        p_set = np.nan_to_num(_switchable(n, "Load", "p_set", loads.index, sns))
         if "sign" in loads.columns:
             p_set = p_set * loads.sign.to_numpy(dtype=float)
         at = buses.get_indexer(pd.Index(loads.bus))

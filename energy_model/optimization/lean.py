@@ -201,7 +201,9 @@ _NOTHING_TO_WRITE = {
 """PyPSA model steps skipped inside :func:`bounds_instead_of_rows` when a test on the network's
 data shows they would write nothing; the steps still inspect every component (about 60 ms on the
 daily year) before finding that out. Of the voltage law, ``n.calculate_dependent_values()``
-still runs (it fills empty carriers and registers the extra Link ports' attributes)."""
+still runs (it fills empty carriers and registers the extra Link ports' attributes); its cycle
+search, which also labels ``n.buses.sub_network`` as a side effect, does not (the library
+computes no network topology, :func:`energy_model.optimization.solver.optimize`)."""
 
 _PYPSA_STEPS = {name: getattr(_pypsa_optimize, name, None) for name in _NOTHING_TO_WRITE}
 """PyPSA's own functions of :data:`_NOTHING_TO_WRITE`, as PyPSA's ``create_model`` calls them."""
@@ -307,7 +309,7 @@ def _run_highs(h) -> None:
 
 
 @contextlib.contextmanager
-def highs_on_this_thread():
+def highs_on_this_thread(enable: bool = True):
     """Within this block linopy runs HiGHS on the calling thread, without its interrupt callback.
 
     linopy runs ``h.run()`` on a worker thread and has highspy call a Python function at every
@@ -315,13 +317,15 @@ def highs_on_this_thread():
     costs 5-6 % of HiGHS's time (26,000 iterations; measured in ``examples/benchmark.py``'s
     terms, 1.85 s against 1.75 s). Here the LP runs as HiGHS runs it alone. Ctrl-C then takes
     effect when the solve ends, seconds later, except on LPs of
-    :data:`INTERRUPTIBLE_COLUMNS` columns or more, which keep linopy's run. Outside the block
+    :data:`INTERRUPTIBLE_COLUMNS` columns or more, which keep linopy's run. Callers enter the
+    block for LPs only: a mixed-integer case (uncooperative curtailment) keeps linopy's run, as
+    its search can take long (``enable=False``: the block changes nothing). Outside the block
     (and should linopy rename its runner) linopy's own run is used.
     """
     if (_LINOPY_RUN is not None and getattr(
             _linopy_solvers, "_run_highs_with_keyboard_interrupt", None) is _LINOPY_RUN):
         _linopy_solvers._run_highs_with_keyboard_interrupt = _run_highs
-    token = _DIRECT.set(True)
+    token = _DIRECT.set(bool(enable))
     try:
         yield
     finally:

@@ -416,7 +416,8 @@ class Resolver:
         elif self._restart:
             h.setBasis(self._basis0)
         self._restart = False
-        with _stdout_to_stderr(), highs_on_this_thread():
+        milp = bool(self.model.binaries or self.model.integers)
+        with _stdout_to_stderr(), highs_on_this_thread(enable=not milp):
             result = self.solver.solve()
         if not first:
             self.solves += 1

@@ -201,8 +201,9 @@ def optimize(n: pypsa.Network, solver_options: dict,
     divided by the snapshot weights) and ``loads_t.p``.
 
     ``lean=False`` keeps PyPSA's limit rows (an infeasibility diagnosis names rows, not bounds).
-    HiGHS runs on the calling thread without linopy's per-iteration interrupt callback
-    (:func:`energy_model.optimization.lean.highs_on_this_thread`; the hourly year keeps it).
+    An LP runs on the calling thread without linopy's per-iteration interrupt callback
+    (:func:`energy_model.optimization.lean.highs_on_this_thread`; the hourly year and
+    mixed-integer cases keep it).
 
     Returns
     -------
@@ -210,7 +211,7 @@ def optimize(n: pypsa.Network, solver_options: dict,
         linopy's ``(status, condition)``.
     """
     m = build_model(n, extra_functionality, lean)
-    with highs_on_this_thread():
+    with highs_on_this_thread(enable=not (m.binaries or m.integers)):  # a MILP keeps linopy's run
         status, condition = m.solve(solver_name="highs", io_api="direct", **solver_options)
     if status == "ok":
         assign_results(n)

@@ -34,8 +34,8 @@ crisis. Comparison between 2009 and 2014", Energy Policy 97 (2016) 461-474 (surv
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -257,15 +257,27 @@ def tabulate_year_indicators(year: int, data: Inputs,
         return out
 
     # the design cases (mostly Python: builds and small LPs) on a second thread while the
-    # supply-source sweep (mostly HiGHS, which releases the GIL) runs here
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="energy_model-rf") as pool:
-        design = pool.submit(design_flexibility)
-        suspend_contracts(shared.n)
-        shared.solve(warm=True, assign="generators")
-        shared.rebase()
-        ssd = supply_source_dependence(build_year, supply_sources(data), resolver=shared)
-        stage()
-        flexibility = design.result()
+    # supply-source sweep (mostly HiGHS, which releases the GIL) runs here; a daemon thread, so
+    # an interrupted or failed sweep does not wait for it
+    design: dict[str, object] = {}
+
+    def run_design() -> None:
+        try:
+            design["value"] = design_flexibility()
+        except BaseException as err:  # re-raised in the calling thread below
+            design["error"] = err
+
+    worker = threading.Thread(target=run_design, name="energy_model-rf", daemon=True)
+    worker.start()
+    suspend_contracts(shared.n)
+    shared.solve(warm=True, assign="generators")
+    shared.rebase()
+    ssd = supply_source_dependence(build_year, supply_sources(data), resolver=shared)
+    stage()
+    worker.join()
+    if "error" in design:
+        raise design["error"]
+    flexibility = design["value"]
     ssd = ssd.stack().reset_index()
     ssd.columns = ["country", "source", "value"]
     extra = [ssd.assign(indicator="supply_source_dependence_" + ssd.source, unit="fraction")
