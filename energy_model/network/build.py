@@ -23,10 +23,12 @@ from energy_model.network.gas import (
     add_buses,
     add_demand,
     add_links,
+    add_stores,
     add_supply,
     lng_links,
     pipeline_links,
     reserve_supplies,
+    storage_links,
 )
 from energy_model.network.options import options_need_power
 from energy_model.network.topology import (
@@ -97,7 +99,8 @@ def build_network(year: int, options: Sequence[str] = (),
     add_demand(n, data, year, subtract=gas_for_power)
     add_supply(n, data, year)
     add_links(n, [pipeline_links(select_active(data.pipelines, year), data.parameters),
-                  lng_links(select_active(data.lng_terminals, year))], storage)
+                  lng_links(select_active(data.lng_terminals, year)), storage_links(storage)])
+    add_stores(n, storage)
     if power:
         add_power(n, data, year)
     add_contracts(n, data, year)

@@ -39,7 +39,6 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
     rows, records = [], {}
     p_nom = n.links.p_nom.to_dict()
     hours = float(n.snapshot_weightings.generators.sum())
-    c = c.assign(min_mwh=c.min_mwh.astype(float), max_mwh=c.max_mwh.astype(float))
     for points, group in c.groupby("points"):
         names = ", ".join(group.name)
         links = [p for p in points if p in p_nom]
@@ -58,9 +57,9 @@ def add_contracts(n: pypsa.Network, data: Inputs, year: int) -> None:
             logger.warning("contract(s) %s: minimum %.0f MWh above capacity %.0f MWh; cut",
                            names, lo, mw * hours)
         rows.append(dict(name=meter, p_nom=mw, e_sum_min=-hi, e_sum_max=-min(lo, mw * hours)))
-        records[meter] = [dict(zip(fields, (str(r[0]), str(r[1]), str(r[2]), str(r[3]),
-                                            float(r[4]), float(r[5])), strict=True))
-                          for r in zip(*(group[f].to_numpy() for f in fields), strict=True)]
+        records[meter] = [{k: (float(v) if k.endswith("_mwh") else str(v))
+                           for k, v in zip(fields, row, strict=True)}
+                          for row in zip(*(group[f].to_numpy() for f in fields), strict=True)]
     for col in sorted(ports, key=lambda c: int(c[3:])):
         meter_of = pd.Series(ports[col], dtype="str")
         if col in n.links.columns:

@@ -76,11 +76,7 @@ def add_buses(n: pypsa.Network, data: Inputs, storage: pd.DataFrame | None = Non
         **{k: np.concatenate([v, _coordinates(nodes)[k]]) for k, v in _coordinates(r).items()},
     }, index=pd.concat([r.code, nodes.node], ignore_index=True).to_numpy())
     if storage is not None and not storage.empty:
-        at = buses.reindex(storage.region)
-        sites = pd.DataFrame({"country": at.country.to_numpy(), "node_kind": "storage",
-                              "x": at.x.to_numpy(), "y": at.y.to_numpy()},
-                             index=[f"{x} storage" for x in storage.name])
-        buses = pd.concat([buses, sites])
+        buses = pd.concat([buses, storage_buses(storage, buses)])
     n.add("Bus", buses.index, carrier="gas", unit="MWh",
           **{c: buses[c].to_numpy() for c in buses.columns})
 
@@ -205,12 +201,29 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame) -> None:
     """Add storage as a cyclic Store on its own bus with injection and withdrawal Links."""
     if storage.empty:
         return
+    buses = storage_buses(storage, n.buses)
+    n.add("Bus", buses.index, carrier="gas", unit="MWh",
+          **{c: buses[c].to_numpy() for c in buses.columns})
+    add_stores(n, storage)
+    add_links(n, [storage_links(storage)])
+
+
+def storage_buses(storage: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Return the bus of each storage site (``"<name> storage"``) with its region's ``country``,
+    ``x`` and ``y`` from ``places`` (buses indexed by name)."""
+    at = places.reindex(storage.region)
+    return pd.DataFrame({"country": at.country.to_numpy(), "node_kind": "storage",
+                         "x": at.x.to_numpy(), "y": at.y.to_numpy()},
+                        index=[f"{x} storage" for x in storage.name])
+
+
+def add_stores(n: pypsa.Network, storage: pd.DataFrame) -> None:
+    """Add each storage site's working gas as a cyclic Store on its bus [MWh]."""
+    if storage.empty:
+        return
     names = storage.name.values
-    country = n.buses.country.reindex(storage.region).values
-    n.add("Bus", names, suffix=" storage", carrier="gas", unit="MWh", country=country,
-          node_kind="storage", x=n.buses.x.reindex(storage.region).values,
-          y=n.buses.y.reindex(storage.region).values)
-    add_links(n, [], storage)
+    n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
+          e_nom=storage.working_gas_mwh.values, e_cyclic=True)
 
 
 def storage_links(storage: pd.DataFrame) -> pd.DataFrame:
@@ -226,32 +239,19 @@ def storage_links(storage: pd.DataFrame) -> pd.DataFrame:
     }, index=[f"{x} injection" for x in names] + [f"{x} withdrawal" for x in names])
 
 
-def add_links(n: pypsa.Network, tables: list[pd.DataFrame],
-              storage: pd.DataFrame | None = None) -> None:
-    """Add the Links of ``tables`` (and the Stores and Links of ``storage``) in one call each.
+def add_links(n: pypsa.Network, tables: list[pd.DataFrame]) -> None:
+    """Add the Links of ``tables`` (one row per Link, attribute columns) in one ``n.add``.
 
-    A PyPSA ``n.add`` costs about 11 ms whatever its size, so the builder adds each component's
-    rows at once. An attribute a table does not give takes PyPSA's default (a column of our
-    own, such as ``pipeline``, stays empty); the storage sites' buses must exist already
-    (:func:`add_buses`, :func:`add_storage`).
+    A PyPSA ``n.add`` costs about 11 ms whatever its size, so the builder adds the rows of
+    pipelines, LNG terminals and storage at once. An attribute a table does not give takes
+    PyPSA's default (a column of our own, such as ``pipeline``, stays empty).
     """
-    if storage is not None and not storage.empty:
-        names = storage.name.values
-        n.add("Store", names, bus=[f"{x} storage" for x in names], carrier="gas storage",
-              e_nom=storage.working_gas_mwh.values, e_cyclic=True)
-        tables = [*tables, storage_links(storage)]
     tables = [t for t in tables if not t.empty]
     if not tables:
         return
     links = pd.concat(tables) if len(tables) > 1 else tables[0]
-    defaults = n.components["Link"].defaults.default
-    attrs = {}
-    for col in links.columns:
-        values = links[col]
-        if col in defaults.index and values.isna().any():
-            values = values.fillna(defaults[col])
-        attrs[col] = values.to_numpy()
-    n.add("Link", links.index.to_numpy(), **attrs, **empty_ports(n))
+    n.add("Link", links.index.to_numpy(), **{c: links[c].to_numpy() for c in links.columns},
+          **empty_ports(n))
 
 
 def reserve_supplies(n: pypsa.Network, data: Inputs, year: int) -> None:

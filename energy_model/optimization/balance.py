@@ -20,6 +20,8 @@ import pypsa
 import xarray as xr
 from linopy import LinearExpression
 
+from energy_model.optimization.lean import per_snapshot
+
 BALANCE_COMPONENTS: frozenset[str] = frozenset({"Generator", "Store", "Link", "Load"})
 """Components :func:`write_nodal_balance` handles; with any other one present, PyPSA writes."""
 
@@ -42,19 +44,6 @@ def can_write_nodal_balance(n: pypsa.Network, transmission_losses=False) -> bool
     links = n.components["Link"].static
     delays = [col for col in links.columns if col.startswith("delay")]
     return not (links[delays].to_numpy(dtype=float) != 0).any() if delays else True
-
-
-def _switchable(n: pypsa.Network, component: str, attr: str, names: pd.Index,
-                sns: pd.Index) -> np.ndarray:
-    """Return an attribute of ``names``, snapshot x name: its series where given, else static."""
-    c = n.components[component]
-    out = np.repeat(c.static.loc[names, attr].to_numpy(dtype=float)[None, :], len(sns), axis=0)
-    series = c.dynamic.get(attr)
-    if series is not None and not series.empty:
-        where = names.get_indexer(series.columns.intersection(names))
-        if where.size:
-            out[:, where] = series[names[where]].loc[sns].to_numpy(dtype=float)
-    return out
 
 
 def _terms(n: pypsa.Network, sns: pd.Index):
@@ -80,7 +69,7 @@ def _terms(n: pypsa.Network, sns: pd.Index):
     for port in links._output_ports:
         suffix = "" if str(port) == "1" else str(port)
         yield (links.static.loc[names, f"bus{port}"].to_numpy(), lab,
-               _switchable(n, "Link", f"efficiency{suffix}", names, sns))
+               per_snapshot(n, "Link", f"efficiency{suffix}", names, sns))
 
 
 def write_nodal_balance(n: pypsa.Network, sns: pd.Index, buses=None, suffix: str = "") -> None:
@@ -135,7 +124,7 @@ def write_nodal_balance(n: pypsa.Network, sns: pd.Index, buses=None, suffix: str
     rhs = np.zeros((len(sns), len(buses)))
     if not loads.empty:
         # a missing set point counts as 0, as in PyPSA's sum over the bus
-        p_set = np.nan_to_num(_switchable(n, "Load", "p_set", loads.index, sns))
+        p_set = np.nan_to_num(per_snapshot(n, "Load", "p_set", loads.index, sns))
         if "sign" in loads.columns:
             p_set = p_set * loads.sign.to_numpy(dtype=float)
         at = buses.get_indexer(pd.Index(loads.bus))

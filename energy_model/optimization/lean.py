@@ -61,8 +61,8 @@ def dispatch_limits(n: pypsa.Network, component: str, names: pd.Index,
     attr = DISPATCH[component]
     snapshots = n.snapshots if snapshots is None else snapshots
     nom = n.components[component].static.loc[names, NOMINAL[component]].to_numpy(dtype=float)
-    lo_pu = _per_unit(n, component, f"{attr}_min_pu", names, snapshots)
-    up_pu = _per_unit(n, component, f"{attr}_max_pu", names, snapshots)
+    lo_pu = per_snapshot(n, component, f"{attr}_min_pu", names, snapshots)
+    up_pu = per_snapshot(n, component, f"{attr}_max_pu", names, snapshots)
     inf = np.isinf(nom)
     with np.errstate(invalid="ignore"):
         lower = np.where(inf & (lo_pu == 0), 0.0, lo_pu * nom)
@@ -70,10 +70,10 @@ def dispatch_limits(n: pypsa.Network, component: str, names: pd.Index,
     return lower, upper
 
 
-def _per_unit(n: pypsa.Network, component: str, attr: str, names: pd.Index,
-              snapshots: pd.Index) -> np.ndarray:
-    """Return a per-unit limit of ``names``, snapshot x name: the time series where an asset
-    has one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
+def per_snapshot(n: pypsa.Network, component: str, attr: str, names: pd.Index,
+                 snapshots: pd.Index) -> np.ndarray:
+    """Return an attribute of ``names``, snapshot x name: the time series where an asset has
+    one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
     c = n.components[component]
     static = c.static.loc[names, attr].to_numpy(dtype=float)
     out = np.repeat(static[None, :], len(snapshots), axis=0)
