@@ -358,10 +358,10 @@ def test_skipped_pypsa_steps_give_pypsas_lp(tiny, data, monkeypatch):
                 {link: np.linspace(0.5, 0.6, len(n.snapshots))}, index=n.snapshots)
         return n
 
-    from energy_model.optimization import balance
+    from energy_model.optimization import lean as lean_module
 
-    written, write = [], balance.write_nodal_balance
-    monkeypatch.setattr(balance, "write_nodal_balance",
+    written, write = [], lean_module.write_nodal_balance
+    monkeypatch.setattr(lean_module, "write_nodal_balance",
                         lambda *a, **k: written.append(a[3:]) or write(*a, **k))
     # PyPSA splits the buses into groups by their number of connections: on the tiny network
     # thresholds 2 and 5 give rows with suffixes (a subset of the buses each)

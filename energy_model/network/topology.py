@@ -1,8 +1,9 @@
 """Shared facts about a network's components: what is in service, Link ports, entries, borders.
 
 One place for ideas used by several layers: the in-service filter of asset tables, the extra
-ports of multi-port Links, the entry infrastructure of a country and cross-border pipelines,
-and the structural checks of a built network.
+ports of multi-port Links, an attribute per snapshot (static or series), the entry
+infrastructure of a country and cross-border pipelines, and the structural checks of a built
+network.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pypsa
 
@@ -112,3 +114,18 @@ def cross_border_links(n: pypsa.Network) -> pd.Index:
     c0 = n.buses.country.reindex(links.bus0).to_numpy()
     c1 = n.buses.country.reindex(links.bus1).to_numpy()
     return links.index[c0 != c1]
+
+
+def per_snapshot(n: pypsa.Network, component: str, attr: str, names: pd.Index,
+                 snapshots: pd.Index) -> np.ndarray:
+    """Return an attribute of ``names``, snapshot x name: the time series where an asset has
+    one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
+    c = n.components[component]
+    static = c.static.loc[names, attr].to_numpy(dtype=float)
+    out = np.repeat(static[None, :], len(snapshots), axis=0)
+    dynamic = c.dynamic.get(attr)
+    if dynamic is not None and not dynamic.empty:
+        where = names.get_indexer(dynamic.columns.intersection(names))
+        if where.size:
+            out[:, where] = dynamic[names[where]].reindex(snapshots).to_numpy(dtype=float)
+    return out

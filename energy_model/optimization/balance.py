@@ -20,7 +20,7 @@ import pypsa
 import xarray as xr
 from linopy import LinearExpression
 
-from energy_model.optimization.lean import per_snapshot
+from energy_model.network.topology import per_snapshot
 
 BALANCE_COMPONENTS: frozenset[str] = frozenset({"Generator", "Store", "Link", "Load"})
 """Components :func:`write_nodal_balance` handles; with any other one present, PyPSA writes."""

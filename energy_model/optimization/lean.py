@@ -33,6 +33,9 @@ import pypsa
 import pypsa.optimization.optimize as _pypsa_optimize
 from pypsa.components.common import as_components
 
+from energy_model.network.topology import per_snapshot
+from energy_model.optimization.balance import can_write_nodal_balance, write_nodal_balance
+
 LEAN_COMPONENTS: tuple[str, ...] = ("Generator", "Link", "Store")
 """Components whose fixed-capacity dispatch limits become variable bounds."""
 
@@ -68,21 +71,6 @@ def dispatch_limits(n: pypsa.Network, component: str, names: pd.Index,
         lower = np.where(inf & (lo_pu == 0), 0.0, lo_pu * nom)
         upper = np.where(inf & (up_pu == 0), 0.0, up_pu * nom)
     return lower, upper
-
-
-def per_snapshot(n: pypsa.Network, component: str, attr: str, names: pd.Index,
-                 snapshots: pd.Index) -> np.ndarray:
-    """Return an attribute of ``names``, snapshot x name: the time series where an asset has
-    one, else its static value (as ``get_switchable_as_dense``, without its overhead)."""
-    c = n.components[component]
-    static = c.static.loc[names, attr].to_numpy(dtype=float)
-    out = np.repeat(static[None, :], len(snapshots), axis=0)
-    dynamic = c.dynamic.get(attr)
-    if dynamic is not None and not dynamic.empty:
-        where = names.get_indexer(dynamic.columns.intersection(names))
-        if where.size:
-            out[:, where] = dynamic[names[where]].reindex(snapshots).to_numpy(dtype=float)
-    return out
 
 
 def write_bounds(var, names: pd.Index, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -237,8 +225,6 @@ def _nodal_balance(n, sns, *args, **kwargs) -> None:
     :func:`bounds_instead_of_rows`, the same rows from arrays
     (:func:`energy_model.optimization.balance.write_nodal_balance`) where the network allows;
     else, and outside the block, PyPSA's function."""
-    from energy_model.optimization.balance import can_write_nodal_balance, write_nodal_balance
-
     if (_BOUNDS.get() and not args and set(kwargs) <= {"transmission_losses", "buses", "suffix",
                                                          "piecewise_options"}
             and can_write_nodal_balance(n, kwargs.get("transmission_losses", False))):
