@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from energy_model import units
 from energy_model.data.cells import (
+    ASCII_SPACE,
     is_clean_text,
     numeric_column,
     parse_number,
@@ -55,7 +57,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df.columns = [strip_text(str(c)) for c in df.columns]
-    return df.apply(lambda col: col.map(strip_text)) if len(df.columns) else df
+    return df.apply(lambda col: col.str.strip(ASCII_SPACE)) if len(df.columns) else df
 
 
 def validate_inputs(directory: str | Path) -> list[Problem]:
@@ -145,7 +147,8 @@ _REF_FIX = {
 def _check_cells(fname: str, df: pd.DataFrame, spec: dict[str, Column],
                  refs: dict[str, set[str]]) -> list[Problem]:
     out: list[Problem] = []
-    for i, row in df.iterrows():
+    # rows as plain dicts: a pandas row (iterrows) costs about 20x more to build and index
+    for i, row in zip(df.index, df.to_dict("records"), strict=True):
         line = int(i) + 2
 
         def bad(column: str, message: str, fix: str, line: int = line) -> None:
@@ -235,7 +238,7 @@ def _check_type(v: str, c: Column, bad, col: str) -> bool:
     return True
 
 
-def _check_unit(row: pd.Series, c: Column, bad) -> None:
+def _check_unit(row: Mapping[str, str], c: Column, bad) -> None:
     ucol = c.unit.removeprefix("col:")
     u = str(row.get(ucol, "")).strip()
     if u == "":
@@ -299,13 +302,13 @@ def _check_periods(fname: str, df: pd.DataFrame | None) -> list[Problem]:
     for i in df.index[end < start]:
         out.append(Problem(fname, int(i) + 2, "end_year", "end_year before start_year",
                            "correct the period"))
-    for _, g in df.assign(_s=start, _e=end).groupby("name"):
+    for name, g in df.assign(_s=start, _e=end).groupby("name"):
         g = g.sort_values("_s")
-        for (_, a), (j, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows(), strict=True):
-            if b._s <= a._e:
-                out.append(Problem(fname, int(j) + 2, "start_year",
-                                   f"period of '{b['name']}' overlaps an earlier row",
-                                   "end the earlier row before this start_year"))
+        later = g.index[1:][g._s.to_numpy()[1:] <= g._e.to_numpy()[:-1]]
+        for j in later:
+            out.append(Problem(fname, int(j) + 2, "start_year",
+                               f"period of '{name}' overlaps an earlier row",
+                               "end the earlier row before this start_year"))
     return out
 
 
