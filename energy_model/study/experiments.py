@@ -143,6 +143,15 @@ def supply_source_dependence(build, sources: list[str], resolver=None) -> pd.Dat
 
     For each source S: all supply of origin S is switched off (contracts suspended), the year is
     re-solved with the cost of disrupted gas as in the data, and SSD_{Z,S} = DD_Z / D_Z.
+
+    Two choices differ from ENTSOG's definition (TYNDP 2017 Annex F §4.2.3-4.2.4), which models
+    the year "as the succession of an Average Summer and an Average Winter" and sets the cost
+    of disruption "flat and at the same level for each Zone". Here the year is the model's 365
+    daily snapshots, so the winter days' transmission and withdrawal limits also bind (ENTSOG
+    leaves those to its high-demand cases; the values are not directly comparable with TYNDP
+    figures), and each region's shortfall costs its own cost of disrupted gas
+    (``cost_of_disrupted_gas.csv``), so the LP decides whose demand is disrupted as in every
+    other case of the model.
     One model is built (``build`` is called once) and each source's loss is a re-solve of it in
     place, from the basis of the year with every source
     (:class:`energy_model.optimization.resolve.Resolver`).
@@ -193,8 +202,9 @@ def tabulate_year_indicators(year: int, data: Inputs,
     Columns ``option, stress, country, indicator, value, unit``: the indicators of
     :func:`energy_model.analysis.indicators.compute_indicators` on the solved year, the
     supply-source dependence on each source of
-    :func:`energy_model.analysis.indicators.supply_sources` (over the year, as ENTSOG models
-    it), and ENTSOG's remaining flexibility per country on each design case
+    :func:`energy_model.analysis.indicators.supply_sources` (over the model's daily year; how
+    that differs from ENTSOG's seasonal year: :func:`supply_source_dependence`), and ENTSOG's
+    remaining flexibility per country on each design case
     (``remaining_flexibility_peak-day``, ``remaining_flexibility_two-week``: ENTSOG assesses
     it on the high-demand situations, and so does a study, :func:`energy_model.study.case.
     case_remaining_flexibility`).
