@@ -11,7 +11,8 @@ the difference to HiGHS in place, re-runs HiGHS and writes the solution back to 
 
 How a change reaches the linopy model. The network's inputs are compared with those of the last
 solve: every static column except PyPSA's outputs (custom columns included), every input time
-series, the snapshots, the snapshot weightings and the keys of ``n.meta`` that add constraints.
+series, the snapshots, the snapshot weightings and the keys of ``n.meta`` that add constraints
+(:mod:`energy_model.optimization.model_inputs`).
 
 * A change of a number the kept model holds directly is written into it with linopy's public
   mutation API (the fast path): dispatch limits of fixed-capacity assets (``p_nom``, ``e_nom``,
@@ -49,7 +50,7 @@ import xarray as xr
 from linopy.persistent import RebuildReason
 from linopy.solvers import Solver
 
-from energy_model.errors import EnergyModelError, UsageError
+from energy_model.errors import UsageError
 from energy_model.optimization.lean import (
     DISPATCH,
     LEAN_COMPONENTS,
@@ -58,6 +59,12 @@ from energy_model.optimization.lean import (
     highs_on_this_thread,
     lean_assets,
     write_bounds,
+)
+from energy_model.optimization.model_inputs import (
+    RebuildRequiredError,
+    capture_inputs,
+    changed_inputs,
+    restore_inputs,
 )
 from energy_model.optimization.solver import (
     BALANCE_TOLERANCE_MW,
@@ -72,9 +79,6 @@ from energy_model.optimization.solver import (
 )
 
 logger = logging.getLogger(__name__)
-
-_MODEL_META = ("withdrawal_curve", "full_rate_fill", "cooperative", "uncooperative")
-"""Keys of ``n.meta`` that add constraints at solve time (scenarios.constraints)."""
 
 _COSTS = {"Generator": "marginal_cost", "Link": "marginal_cost",
           "Store": "marginal_cost_storage"}
@@ -99,10 +103,6 @@ noise, so cold (presolve on) is used there.
 def prefer_warm(n: pypsa.Network) -> bool:
     """Return whether re-solves of ``n`` should start from the last basis (measured rule)."""
     return len(n.snapshots) >= WARM_MIN_SNAPSHOTS
-
-
-class RebuildRequiredError(EnergyModelError, ValueError):
-    """The change needs a new HiGHS model and the :class:`Resolver` may not rebuild it."""
 
 
 class Resolver:
@@ -152,7 +152,7 @@ class Resolver:
             m = self._build_model()
             self.solver = Solver.from_name("highs", model=m, io_api="direct",
                                            options=self.options, track_updates=True)
-        self._seen = _capture_inputs(n)
+        self._seen = capture_inputs(n)
         self._original = self._seen
         self._restart = False
         self._run(warm=True, assign=True, first=True)
@@ -182,8 +182,8 @@ class Resolver:
 
     def _update_model(self) -> None:
         """Bring the linopy model up to the network's inputs (fast path or rebuilt)."""
-        now = _capture_inputs(self.n)
-        changed = {} if self._stale else _changed_inputs(self._seen, now)
+        now = capture_inputs(self.n)
+        changed = {} if self._stale else changed_inputs(self._seen, now)
         if not changed and not self._stale:
             return
         if self._stale or not self._fast_update(changed):
@@ -360,7 +360,7 @@ class Resolver:
         RebuildRequiredError
             When a component of the original network was removed (build a fresh network).
         """
-        _restore_inputs(self.n, self._original)
+        restore_inputs(self.n, self._original)
         self._restart = restart
 
     def rebase(self) -> None:
@@ -376,7 +376,7 @@ class Resolver:
         UsageError
             When the network changed since the last solve (solve it first).
         """
-        if _changed_inputs(self._seen, _capture_inputs(self.n)):
+        if changed_inputs(self._seen, capture_inputs(self.n)):
             raise UsageError("rebase: the network changed since the last solve; solve first")
         self._original = self._seen
         self._basis0 = self.solver.solver_model.getBasis()
@@ -446,127 +446,6 @@ class Resolver:
     def objective(self) -> float:
         """The objective of the last solve [EUR]."""
         return self._objective
-
-
-# -- the network's inputs ----------------------------------------------------------------------
-def _capture_inputs(n: pypsa.Network) -> dict:
-    """Return the network's model inputs: key -> a copy (see the module doc).
-
-    Keys: ``"snapshots"``, ``"weights"``, ``"meta"``, ``("index", component)`` and
-    ``(component, attribute, is_time_series)``; a static column is kept as an array in the
-    order of the component's index.
-    """
-    meta = n.meta or {}
-    out: dict = {"snapshots": n.snapshots.copy(),
-                 "weights": n.snapshot_weightings.copy(),
-                 "meta": repr([meta.get(k) for k in _MODEL_META])}
-    for c in n.components:
-        static = c.static
-        out[("index", c.name)] = static.index
-        if static.empty:
-            continue
-        outputs = _outputs(c)
-        for col in static.columns:
-            if col not in outputs:
-                out[(c.name, col, False)] = static[col].to_numpy(copy=True)
-        for attr, df in c.dynamic.items():
-            if attr not in outputs and not df.empty:
-                out[(c.name, attr, True)] = df.copy()
-    return out
-
-
-_OUTPUTS: dict[str, frozenset] = {}
-
-
-def _outputs(c) -> frozenset:
-    """Return the output attributes of a PyPSA component (cached per component)."""
-    if c.name not in _OUTPUTS:
-        _OUTPUTS[c.name] = frozenset(c.defaults.index[c.defaults.status.str.startswith("Output")])
-    return _OUTPUTS[c.name]
-
-
-def _changed_inputs(old: dict, new: dict) -> dict:
-    """Return the keys whose values differ: key -> the names (components) that changed."""
-    out: dict = {}
-    for key in old.keys() | new.keys():
-        a, b = old.get(key), new.get(key)
-        if a is None or b is None:  # an attribute or time series that appeared or went
-            x = a if a is not None else b
-            if isinstance(key, tuple) and len(key) == 3:
-                out[key] = set(x.columns if isinstance(x, pd.DataFrame)
-                               else new.get(("index", key[0]), old[("index", key[0])]))
-            else:
-                out[key] = None
-            continue
-        if isinstance(a, str):
-            if a != b:
-                out[key] = None
-        elif isinstance(a, pd.Index):
-            if not a.equals(b):
-                out[key] = None
-        elif isinstance(a, np.ndarray):  # a static column
-            if a.shape != b.shape:
-                out[key] = None
-                continue
-            diff = _differ(a, b)
-            if diff.any():
-                out[key] = set(new[("index", key[0])][diff])
-        else:  # DataFrame: a time series (names as columns) or the snapshot weightings
-            if not (a.index.equals(b.index) and a.columns.equals(b.columns)):
-                if isinstance(key, tuple) and a.index.equals(b.index):
-                    common = a.columns.intersection(b.columns)
-                    diff = _differ(a[common].to_numpy(), b[common].to_numpy()).any(axis=0)
-                    out[key] = set(a.columns.symmetric_difference(b.columns)) | set(
-                        common[diff])
-                else:
-                    out[key] = None
-                continue
-            diff = _differ(a.to_numpy(), b.to_numpy())
-            if diff.any():
-                out[key] = set(a.columns[diff.any(axis=0)]) if isinstance(key, tuple) else None
-    return out
-
-
-def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Return where two arrays differ, NaN equal to NaN."""
-    if a.dtype.kind in "fiub" and b.dtype.kind in "fiub":
-        a, b = a.astype(float), b.astype(float)
-        return ~((a == b) | (np.isnan(a) & np.isnan(b)))
-    same = (a == b) | (pd.isna(a) & pd.isna(b))
-    return ~np.asarray(same, dtype=bool)
-
-
-def _restore_inputs(n: pypsa.Network, original: dict) -> None:
-    """Write the inputs of ``original`` (:func:`_capture_inputs`) back into ``n`` where changed."""
-    changed = _changed_inputs(original, _capture_inputs(n))
-    by_name = {c.name: c for c in n.components}
-    for key in changed:
-        if key == "weights":
-            n.snapshot_weightings = original["weights"].copy()
-        elif key == "snapshots":
-            raise RebuildRequiredError("the snapshots changed: build a fresh network")
-        elif isinstance(key, tuple) and key[0] == "index":
-            comp = key[1]
-            now = by_name[comp].static.index
-            if not original[key].difference(now).empty:
-                raise RebuildRequiredError(f"{comp}s were removed: build a fresh network")
-            extra = now.difference(original[key])
-            if not extra.empty:
-                n.remove(comp, extra)
-    for key in changed:
-        if not isinstance(key, tuple) or len(key) != 3:
-            continue
-        comp, attr, dynamic = key
-        c = by_name[comp]
-        value = original.get(key)
-        if dynamic:
-            c.dynamic[attr] = (value.copy() if value is not None
-                               else pd.DataFrame(index=n.snapshots))
-        elif value is not None:
-            index = original[("index", comp)]
-            c.static[attr] = pd.Series(value, index=index).reindex(c.static.index)
-        elif attr in c.static:
-            del c.static[attr]
 
 
 def _dense_costs(n: pypsa.Network) -> dict[str, pd.DataFrame]:
