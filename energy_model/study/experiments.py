@@ -152,6 +152,7 @@ def supply_source_dependence(build, sources: list[str], resolver=None) -> pd.Dat
     figures), and each region's shortfall costs its own cost of disrupted gas
     (``cost_of_disrupted_gas.csv``), so the LP decides whose demand is disrupted as in every
     other case of the model.
+
     One model is built (``build`` is called once) and each source's loss is a re-solve of it in
     place, from the basis of the year with every source
     (:class:`energy_model.optimization.resolve.Resolver`).
