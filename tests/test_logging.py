@@ -56,13 +56,16 @@ def test_overlapping_redirects_on_two_threads_give_stdout_back():
             release.wait(5)
 
     t = threading.Thread(target=other)
-    t.start()
-    inside.wait(5)
-    with _stdout_to_stderr():
-        redirected = os.fstat(1)
-        release.set()  # the other thread leaves first, this one last
-        t.join()
-    after = os.fstat(1)
-    quiet.setLevel(level)
+    try:
+        t.start()
+        inside.wait(5)
+        with _stdout_to_stderr():
+            redirected = os.fstat(1)
+            release.set()  # the other thread leaves first, this one last
+            t.join()
+        after = os.fstat(1)
+    finally:
+        release.set()
+        quiet.setLevel(level)  # not left at WARNING for the tests that follow
     assert (redirected.st_dev, redirected.st_ino) != (before.st_dev, before.st_ino)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
